@@ -1,0 +1,13 @@
+//! Fast string processing for very large inputs.
+//!
+//! * [`string::split`]: the sequential split builder of the crates.io `strs_tools`
+//!   crate (same results), but linear-time and zero-copy.
+//! * [`parallel`]: the same split, and search, chunk processing and more, on every
+//!   core, with results identical to the sequential twins.
+//! * [`matcher`]: the compiled delimiter/pattern sets everything above is built on.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod matcher;
+pub mod parallel;
+

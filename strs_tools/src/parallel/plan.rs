@@ -1,0 +1,62 @@
+//! Chunk planning: where the input is cut into pieces of work.
+//!
+//! Nominal cuts are placed every `chunk_size` bytes; for text they are moved forward
+//! to the next UTF-8 character boundary so every chunk is valid `str`. Operations
+//! whose records must not be cut (split, search, CSV) do not trust these cuts: they
+//! reconcile them with the sequential scan (see `parallel::split`).
+
+use std::ops::Range;
+
+/// Is `i` a UTF-8 character boundary of `bytes` (the end counts)?
+fn is_char_boundary(bytes: &[u8], i: usize) -> bool {
+    // A continuation byte is 0b10xx_xxxx; every other byte starts a character.
+    i == 0 || i >= bytes.len() || (bytes[i] as i8) >= -0x40
+}
+
+/// Consecutive, non-empty byte ranges of about `chunk_size` bytes covering `bytes`
+/// exactly. With `char_boundaries`, every cut lies on a UTF-8 character boundary
+/// (a chunk grows by at most 3 bytes). `chunk_size` 0 is treated as 1.
+pub(crate) fn chunk_ranges(bytes: &[u8], chunk_size: usize, char_boundaries: bool) -> Vec<Range<usize>> {
+    let chunk_size = chunk_size.max(1);
+    let mut ranges = Vec::with_capacity(bytes.len() / chunk_size + 1);
+    let mut start = 0;
+    while start < bytes.len() {
+        let mut end = start.saturating_add(chunk_size).min(bytes.len());
+        if char_boundaries {
+            while !is_char_boundary(bytes, end) {
+                end += 1;
+            }
+        }
+        ranges.push(start..end);
+        start = end;
+    }
+    ranges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_cover_input_exactly_on_char_boundaries() {
+        let text = "aé日本🎉→b".repeat(3);
+        for size in 1..=text.len() + 1 {
+            let ranges = chunk_ranges(text.as_bytes(), size, true);
+            let mut expected_start = 0;
+            for r in &ranges {
+                assert_eq!(r.start, expected_start);
+                assert!(r.end > r.start);
+                assert!(text.is_char_boundary(r.end));
+                expected_start = r.end;
+            }
+            assert_eq!(expected_start, text.len());
+        }
+    }
+
+    #[test]
+    fn empty_input_has_no_chunks_and_zero_size_means_one() {
+        assert!(chunk_ranges(b"", 10, true).is_empty());
+        assert_eq!(chunk_ranges(b"abc", 0, false), vec![0..1, 1..2, 2..3]);
+        assert_eq!(chunk_ranges(b"abc", usize::MAX, false), vec![0..3]);
+    }
+}
