@@ -10,4 +10,4 @@
 
 pub mod matcher;
 pub mod parallel;
-
+pub mod string;

@@ -101,7 +101,12 @@ impl DelimiterSet {
             ),
         };
         let patterns = delimiters.iter().map(|p| p.as_ref().to_vec()).collect();
-        DelimiterSet { patterns, ids, engine, max_len }
+        DelimiterSet {
+            patterns,
+            ids,
+            engine,
+            max_len,
+        }
     }
 
     /// The delimiters as given (empty ones included, so indices line up).
@@ -131,7 +136,11 @@ impl DelimiterSet {
         let single = |i: Option<usize>| {
             let start = from + i?;
             let id = *self.ids.iter().find(|&&id| self.patterns[id][0] == hay[start])?;
-            Some(Match { start, end: start + 1, pattern: id })
+            Some(Match {
+                start,
+                end: start + 1,
+                pattern: id,
+            })
         };
         match &self.engine {
             Engine::Never => None,
@@ -160,7 +169,9 @@ impl DelimiterSet {
     /// scans: the result is the same as `find_at` filtered to `start < limit`.
     #[inline]
     pub fn find_before(&self, hay: &[u8], from: usize, limit: usize) -> Option<Match> {
-        let window_end = limit.saturating_add(self.max_len.saturating_sub(1)).min(hay.len());
+        let window_end = limit
+            .saturating_add(self.max_len.saturating_sub(1))
+            .min(hay.len());
         let m = self.find_at(&hay[..window_end], from)?;
         (m.start < limit).then_some(m)
     }
@@ -170,7 +181,11 @@ impl DelimiterSet {
         let tail = hay.get(at..)?;
         self.ids.iter().find_map(|&id| {
             let p = &self.patterns[id];
-            tail.starts_with(p).then(|| Match { start: at, end: at + p.len(), pattern: id })
+            tail.starts_with(p).then(|| Match {
+                start: at,
+                end: at + p.len(),
+                pattern: id,
+            })
         })
     }
 }
@@ -195,13 +210,19 @@ mod tests {
         let set = DelimiterSet::new(delims);
         for from in 0..=hay.len() + 1 {
             let got = set.find_at(hay.as_bytes(), from).map(|m| (m.start, m.end));
-            assert_eq!(got, naive_find_at(delims, hay.as_bytes(), from), "{delims:?} in {hay:?} from {from}");
+            assert_eq!(
+                got,
+                naive_find_at(delims, hay.as_bytes(), from),
+                "{delims:?} in {hay:?} from {from}"
+            );
             if let Some(m) = set.find_at(hay.as_bytes(), from) {
                 assert_eq!(&hay.as_bytes()[m.start..m.end], delims[m.pattern].as_bytes());
             }
             for limit in from..=hay.len() + 1 {
                 let expected = naive_find_at(delims, hay.as_bytes(), from).filter(|&(s, _)| s < limit);
-                let got = set.find_before(hay.as_bytes(), from, limit).map(|m| (m.start, m.end));
+                let got = set
+                    .find_before(hay.as_bytes(), from, limit)
+                    .map(|m| (m.start, m.end));
                 assert_eq!(got, expected, "{delims:?} in {hay:?} from {from} before {limit}");
             }
         }
@@ -227,7 +248,18 @@ mod tests {
             &["a", "b", "c", "d"],
             &["", "a", ""],
         ];
-        let hays = ["", "a", "aaaaa", "a==b=c", "abcabab", "x, y\r\nz", "é日本→🎉a", ",;\n,,", "abcd", "@@NEVER@@\n"];
+        let hays = [
+            "",
+            "a",
+            "aaaaa",
+            "a==b=c",
+            "abcabab",
+            "x, y\r\nz",
+            "é日本→🎉a",
+            ",;\n,,",
+            "abcd",
+            "@@NEVER@@\n",
+        ];
         for set in sets {
             for hay in hays {
                 check(set, hay);
