@@ -33,7 +33,7 @@ enum Engine {
     Bytes2(u8, u8),
     Bytes3(u8, u8, u8),
     /// One multi-byte delimiter: memchr's memmem.
-    One(memmem::Finder<'static>),
+    One(Box<memmem::Finder<'static>>),
     /// Anything else: aho-corasick, leftmost-first over the patterns sorted by
     /// length, which is exactly "leftmost, then shortest".
     Many(AhoCorasick),
@@ -90,7 +90,7 @@ impl DelimiterSet {
             (1, true) => Engine::Bytes1(sorted[0][0]),
             (2, true) => Engine::Bytes2(sorted[0][0], sorted[1][0]),
             (3, true) => Engine::Bytes3(sorted[0][0], sorted[1][0], sorted[2][0]),
-            (1, false) => Engine::One(memmem::Finder::new(sorted[0]).into_owned()),
+            (1, false) => Engine::One(Box::new(memmem::Finder::new(sorted[0]).into_owned())),
             _ => Engine::Many(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostFirst)

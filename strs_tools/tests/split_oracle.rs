@@ -75,7 +75,7 @@ fn upstream(src: &str, delims: &[&str], empty: bool, delim: bool, strip: bool) -
 /// it, then apply the options.
 fn naive(src: &str, delims: &[&str], empty: bool, delim: bool, strip: bool) -> Vec<Record> {
     let mut out = Vec::new();
-    let mut push_segment = |start: usize, end: usize, out: &mut Vec<Record>| {
+    let push_segment = |start: usize, end: usize, out: &mut Vec<Record>| {
         let s = &src[start..end];
         let (s, start) = if strip {
             let t = s.trim();

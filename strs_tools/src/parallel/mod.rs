@@ -2,5 +2,11 @@
 //! its sequential twin returns, in the same order, for every input, option set,
 //! chunk size and thread count.
 
+mod ext;
 pub(crate) mod plan;
 pub(crate) mod pool;
+mod split;
+
+pub use ext::{ParallelBytesExt, ParallelStringExt};
+pub use pool::MAX_THREADS;
+pub use split::{ParallelSplit, ParallelSplitIterator, DEFAULT_CHUNK_SIZE};

@@ -56,11 +56,3 @@ where
         None => op(),
     }
 }
-
-/// The number of threads an operation with this setting runs on.
-pub(crate) fn current_threads(threads: Option<usize>) -> usize {
-    match threads.and_then(dedicated_pool) {
-        Some(pool) => pool.current_num_threads(),
-        None => rayon::current_num_threads(),
-    }
-}
