@@ -34,6 +34,12 @@ enum Engine {
     Bytes3(u8, u8, u8),
     /// One multi-byte delimiter: memchr's memmem.
     One(Box<memmem::Finder<'static>>),
+    /// Several delimiters starting with at most three distinct punctuation or
+    /// control bytes (`", "` and `"\r\n"`): memchr finds candidates, a
+    /// shortest-first `starts_with` confirms. Such bytes are rare in text, so this
+    /// beats aho-corasick's per-call setup; the work per candidate is bounded by
+    /// the total delimiter length, so it stays linear.
+    FirstBytes(Vec<u8>),
     /// Anything else: aho-corasick, leftmost-first over the patterns sorted by
     /// length, which is exactly "leftmost, then shortest".
     Many(AhoCorasick),
@@ -91,14 +97,17 @@ impl DelimiterSet {
             (2, true) => Engine::Bytes2(sorted[0][0], sorted[1][0]),
             (3, true) => Engine::Bytes3(sorted[0][0], sorted[1][0], sorted[2][0]),
             (1, false) => Engine::One(Box::new(memmem::Finder::new(sorted[0]).into_owned())),
-            _ => Engine::Many(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .build(&sorted)
-                    // Only possible for absurdly large pattern sets; fail loudly
-                    // at construction rather than mis-split later.
-                    .expect("delimiter set too large for aho-corasick"),
-            ),
+            _ => match first_bytes(&sorted) {
+                Some(firsts) => Engine::FirstBytes(firsts),
+                None => Engine::Many(
+                    AhoCorasickBuilder::new()
+                        .match_kind(MatchKind::LeftmostFirst)
+                        .build(&sorted)
+                        // Only possible for absurdly large pattern sets; fail
+                        // loudly at construction rather than mis-split later.
+                        .expect("delimiter set too large for aho-corasick"),
+                ),
+            },
         };
         let patterns = delimiters.iter().map(|p| p.as_ref().to_vec()).collect();
         DelimiterSet {
@@ -156,6 +165,21 @@ impl DelimiterSet {
                 end: from + i + finder.needle().len(),
                 pattern: self.ids[0],
             }),
+            Engine::FirstBytes(firsts) => {
+                let mut at = from;
+                loop {
+                    let i = match firsts[..] {
+                        [a] => memchr::memchr(a, &hay[at..]),
+                        [a, b] => memchr::memchr2(a, b, &hay[at..]),
+                        [a, b, c] => memchr::memchr3(a, b, c, &hay[at..]),
+                        _ => None,
+                    }?;
+                    if let Some(m) = self.match_at(hay, at + i) {
+                        return Some(m);
+                    }
+                    at += i + 1;
+                }
+            }
             Engine::Many(ac) => ac.find(Input::new(hay).range(from..)).map(|m| Match {
                 start: m.start(),
                 end: m.end(),
@@ -188,6 +212,17 @@ impl DelimiterSet {
             })
         })
     }
+}
+
+/// The distinct first bytes of `patterns`, if there are at most three and all are
+/// ASCII punctuation, whitespace or control bytes (rare enough in text that
+/// candidates are mostly real matches).
+fn first_bytes(patterns: &[&[u8]]) -> Option<Vec<u8>> {
+    let mut firsts: Vec<u8> = patterns.iter().map(|p| p[0]).collect();
+    firsts.sort_unstable();
+    firsts.dedup();
+    let rare = |b: &u8| b.is_ascii() && !b.is_ascii_alphanumeric();
+    (firsts.len() <= 3 && firsts.iter().all(rare)).then_some(firsts)
 }
 
 #[cfg(test)]
@@ -247,6 +282,9 @@ mod tests {
             &["é", "日本", "🎉", "→"],
             &["a", "b", "c", "d"],
             &["", "a", ""],
+            &[",,", ", ", ","],
+            &["\r\n", "\n", "\r"],
+            &["||", "|", ";;"],
         ];
         let hays = [
             "",

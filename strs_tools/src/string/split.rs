@@ -249,17 +249,22 @@ struct Pieces<'a> {
     state: ScanState,
     /// A delimiter piece waiting behind the segment piece just returned.
     queued: Option<(usize, usize)>,
+    /// No quoting and no stripping: segments are exactly the text between
+    /// matches, so the scan needs no state machine (the hot path).
+    plain: bool,
 }
 
 impl<'a> Pieces<'a> {
     fn new(options: Cow<'a, SplitOptions>, hay: &'a [u8], space: Space) -> Pieces<'a> {
         let state = ScanState::segment_start(0, options.quotes.is_some());
+        let plain = options.quotes.is_none() && !options.stripping;
         Pieces {
             options,
             hay,
             space,
             state,
             queued: None,
+            plain,
         }
     }
 
@@ -271,6 +276,9 @@ impl<'a> Pieces<'a> {
                 typ: SplitType::Delimiter,
                 was_quoted: false,
             });
+        }
+        if self.plain {
+            return self.next_plain_piece();
         }
         loop {
             let seg = self
@@ -289,6 +297,48 @@ impl<'a> Pieces<'a> {
             self.queued = queued;
             if first.is_some() {
                 return first;
+            }
+        }
+    }
+}
+
+impl Pieces<'_> {
+    /// `next_piece` without quoting or stripping: what `Scanner::advance` plus
+    /// `SplitOptions::finish` do in that case, written directly.
+    #[inline]
+    fn next_plain_piece(&mut self) -> Option<Piece> {
+        let options = &*self.options;
+        loop {
+            if self.state.done {
+                return None;
+            }
+            let start = self.state.pos;
+            let end = match options.delimiters.find_at(self.hay, start) {
+                Some(m) => {
+                    self.state.pos = m.end;
+                    if options.preserving_delimiters {
+                        self.queued = Some((m.start, m.end));
+                    }
+                    m.start
+                }
+                None => {
+                    self.state.done = true;
+                    self.hay.len()
+                }
+            };
+            if end > start || options.preserving_empty {
+                return Some(Piece {
+                    text: Text::Range(start, end),
+                    typ: SplitType::Delimited,
+                    was_quoted: false,
+                });
+            }
+            if let Some((s, e)) = self.queued.take() {
+                return Some(Piece {
+                    text: Text::Range(s, e),
+                    typ: SplitType::Delimiter,
+                    was_quoted: false,
+                });
             }
         }
     }

@@ -1,0 +1,144 @@
+//! Sequential split throughput against its peers, in one run (issue: foundation).
+//!
+//! `cargo bench -p strs_tools@0.1.0 --bench split` (input size: `STRS_BENCH_MB`,
+//! default 256).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
+use strs_tools::string::split;
+
+mod common;
+
+fn sequential(c: &mut Criterion) {
+    let text = common::log_text(common::size());
+    let bytes = text.len() as u64;
+    let lines = text.split('\n').count();
+    let mut g = c.benchmark_group("split_newline");
+    g.sample_size(10).throughput(Throughput::Bytes(bytes));
+    let options = split()
+        .delimeter("\n")
+        .preserving_delimeters(false)
+        .preserving_empty(true)
+        .build();
+    g.bench_function("strs_tools collect Vec<Split>", |b| {
+        b.iter(|| {
+            let v: Vec<_> = options.split(&text).collect();
+            assert_eq!(v.len(), lines);
+            black_box(v)
+        })
+    });
+    g.bench_function("strs_tools count", |b| {
+        b.iter(|| assert_eq!(options.split(&text).count(), lines))
+    });
+    g.bench_function("std split collect Vec<&str>", |b| {
+        b.iter(|| {
+            let v: Vec<&str> = text.split('\n').collect();
+            assert_eq!(v.len(), lines);
+            black_box(v)
+        })
+    });
+    g.bench_function("memchr loop collect Vec<&str>", |b| {
+        b.iter(|| {
+            let mut v = Vec::new();
+            let mut start = 0;
+            for i in memchr::memchr_iter(b'\n', text.as_bytes()) {
+                v.push(&text[start..i]);
+                start = i + 1;
+            }
+            v.push(&text[start..]);
+            assert_eq!(v.len(), lines);
+            black_box(v)
+        })
+    });
+    // The crates.io split is run on a prefix: it is far slower, and quadratic
+    // with a rare second delimiter.
+    let prefix = &text[..text.len().min(16 << 20)];
+    let prefix_lines = prefix.split('\n').count();
+    g.throughput(Throughput::Bytes(prefix.len() as u64));
+    g.bench_function("crates.io strs_tools 0.50 (16 MiB prefix)", |b| {
+        b.iter(|| {
+            let n = upstream::string::split()
+                .src(prefix)
+                .delimiters(&["\n"])
+                .preserving_delimiters(false)
+                .preserving_empty(true)
+                .perform()
+                .count();
+            assert_eq!(n, prefix_lines)
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("split_multi");
+    g.sample_size(10).throughput(Throughput::Bytes(bytes));
+    let multi = split()
+        .delimeter([", ", "\r\n"])
+        .preserving_delimeters(false)
+        .preserving_empty(true)
+        .build();
+    let expected = multi.split(&text).count();
+    g.bench_function("strs_tools [\", \", \"\\r\\n\"] collect", |b| {
+        b.iter(|| {
+            let v: Vec<_> = multi.split(&text).collect();
+            assert_eq!(v.len(), expected);
+            black_box(v)
+        })
+    });
+    let crlf = split()
+        .delimeter("\r\n")
+        .preserving_delimeters(false)
+        .preserving_empty(true)
+        .build();
+    let crlf_lines = text.split("\r\n").count();
+    g.bench_function("strs_tools \"\\r\\n\" collect", |b| {
+        b.iter(|| {
+            let v: Vec<_> = crlf.split(&text).collect();
+            assert_eq!(v.len(), crlf_lines);
+            black_box(v)
+        })
+    });
+    g.bench_function("std split(\"\\r\\n\") collect", |b| {
+        b.iter(|| {
+            let v: Vec<&str> = text.split("\r\n").collect();
+            assert_eq!(v.len(), crlf_lines);
+            black_box(v)
+        })
+    });
+    let rare = split()
+        .delimeter(["\n", "@@NEVER@@"])
+        .preserving_delimeters(false)
+        .preserving_empty(true)
+        .build();
+    g.bench_function("strs_tools [\"\\n\", \"@@NEVER@@\"] count", |b| {
+        b.iter(|| assert_eq!(rare.split(&text).count(), lines))
+    });
+    g.finish();
+
+    // Linear vs quadratic: the crates.io split with a rare second delimiter.
+    let mut g = c.benchmark_group("split_rare_delimiter_scaling");
+    g.sample_size(10);
+    for kib in [64usize, 128, 256] {
+        let t = &text[..kib << 10];
+        let n = t.split('\n').count();
+        g.throughput(Throughput::Bytes(t.len() as u64));
+        g.bench_with_input(BenchmarkId::new("strs_tools", kib), t, |b, t| {
+            b.iter(|| assert_eq!(rare.split(t).count(), n))
+        });
+        g.bench_with_input(BenchmarkId::new("crates.io strs_tools", kib), t, |b, t| {
+            b.iter(|| {
+                let got = upstream::string::split()
+                    .src(t)
+                    .delimiters(&["\n", "@@NEVER@@"])
+                    .preserving_delimiters(false)
+                    .preserving_empty(true)
+                    .perform()
+                    .count();
+                assert_eq!(got, n)
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, sequential);
+criterion_main!(benches);
