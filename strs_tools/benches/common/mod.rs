@@ -18,7 +18,7 @@ impl Lcg {
     pub fn new(seed: u64) -> Lcg {
         Lcg(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
@@ -26,7 +26,7 @@ impl Lcg {
         self.0 >> 33
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.next_u64() % n
     }
 }
 
@@ -55,7 +55,7 @@ pub fn log_text(len: usize) -> String {
             s,
             "{t} {level} worker-{}, id={}, path={path}, status={}, latency={}ms\r\n",
             rng.below(16),
-            rng.next(),
+            rng.next_u64(),
             [200, 200, 200, 404, 500][rng.below(5) as usize],
             rng.below(900)
         );
