@@ -6,7 +6,11 @@ mod ext;
 pub(crate) mod plan;
 pub(crate) mod pool;
 mod split;
+mod split_stream;
 
 pub use ext::{ParallelBytesExt, ParallelStringExt};
 pub use pool::MAX_THREADS;
-pub use split::{ParallelSplit, ParallelSplitIterator, DEFAULT_CHUNK_SIZE};
+pub use split::{
+    ParallelSplit, ParallelSplitIterator, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT, DEFAULT_WINDOW,
+};
+pub use split_stream::{SplitStreamError, SplitStreamErrorKind};

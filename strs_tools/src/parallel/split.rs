@@ -75,22 +75,18 @@ fn scan_chunk<T>(
     scanner: &Scanner<'_>,
     hay: &[u8],
     range: Range<usize>,
-    quoting: bool,
+    entry: Option<ScanState>,
     emit: &(impl Fn(&RawSegment, &mut Vec<T>) + Sync),
 ) -> ChunkScan<T> {
-    let first = range.start == 0;
-    let mut state = if first {
-        ScanState::segment_start(0, quoting)
-    } else {
-        ScanState::mid_segment(range.start)
-    };
+    // The first chunk starts from the true state; the others speculate.
+    let mut in_head = entry.is_none();
+    let mut state = entry.unwrap_or(ScanState::mid_segment(range.start));
     let mut scan = ChunkScan {
         head: None,
         checkpoints: Vec::new(),
         body: Vec::new(),
         exit: None,
     };
-    let mut in_head = !first;
     while let Some(seg) = scanner.advance(hay, &mut state, range.end) {
         if in_head {
             scan.head = Some(seg);
@@ -113,7 +109,7 @@ fn stitch<T>(
     ranges: &[Range<usize>],
     scans: Vec<ChunkScan<T>>,
     emit: &impl Fn(&RawSegment, &mut Vec<T>),
-) -> Vec<ChunkOutput<T>> {
+) -> (Vec<ChunkOutput<T>>, Option<ScanState>) {
     let mut outputs = Vec::with_capacity(scans.len());
     let mut truth: Option<ScanState> = None;
     for (k, scan) in scans.into_iter().enumerate() {
@@ -187,7 +183,7 @@ fn stitch<T>(
         };
         outputs.push(out);
     }
-    outputs
+    (outputs, truth)
 }
 
 /// Splits `hay` in chunks of about `chunk_size` bytes on the current rayon pool,
@@ -201,28 +197,77 @@ pub(crate) fn split_chunks<T: Send>(
     static_partition: bool,
     emit: impl Fn(&RawSegment, &mut Vec<T>) + Sync,
 ) -> Vec<ChunkOutput<T>> {
-    let scanner = options.scanner(space);
-    let quoting = options.quoting();
-    let mut ranges = plan::chunk_ranges(hay, chunk_size, false);
-    if ranges.is_empty() {
-        // The empty input still has one (empty) segment.
-        ranges.push(0..0);
-    }
-    let scans: Vec<ChunkScan<T>> = if ranges.len() == 1 {
-        vec![scan_chunk(&scanner, hay, ranges[0].clone(), quoting, &emit)]
-    } else {
-        let min_len = if static_partition {
-            ranges.len().div_ceil(rayon::current_num_threads())
-        } else {
-            1
-        };
-        ranges
-            .par_iter()
-            .with_min_len(min_len)
-            .map(|r| scan_chunk(&scanner, hay, r.clone(), quoting, &emit))
-            .collect()
+    let entry = ScanState::segment_start(0, options.quoting());
+    let job = SplitJob {
+        options,
+        space,
+        chunk_size,
+        static_partition,
     };
-    stitch(&scanner, hay, &ranges, scans, &emit)
+    job.split_range(hay, hay.len(), entry, &emit).0
+}
+
+/// One parallel split's settings, for [`SplitJob::split_range`].
+pub(crate) struct SplitJob<'o> {
+    pub(crate) options: &'o SplitOptions,
+    pub(crate) space: Space,
+    pub(crate) chunk_size: usize,
+    pub(crate) static_partition: bool,
+}
+
+impl SplitJob<'_> {
+    /// Continues the scan in `entry` (the true state, at `entry.pos`) up to
+    /// `end`, in parallel chunks. Returns the outputs and the true state at
+    /// `end` (`None` if the input ended). With `end < hay.len()`, every segment
+    /// that can be decided from the bytes before `end` plus the lookahead is
+    /// emitted; the caller must keep [`lookahead`] bytes after `end` available.
+    pub(crate) fn split_range<T: Send>(
+        &self,
+        hay: &[u8],
+        end: usize,
+        entry: ScanState,
+        emit: &(impl Fn(&RawSegment, &mut Vec<T>) + Sync),
+    ) -> (Vec<ChunkOutput<T>>, Option<ScanState>) {
+        let scanner = self.options.scanner(self.space);
+        let start = entry.pos.min(end);
+        let mut ranges: Vec<Range<usize>> = plan::chunk_ranges(&hay[start..end], self.chunk_size, false)
+            .into_iter()
+            .map(|r| r.start + start..r.end + start)
+            .collect();
+        if ranges.is_empty() {
+            // Nothing new to look at, but an empty input still has its one
+            // (empty) segment, and a window may end a pending segment.
+            ranges.push(start..end);
+        }
+        let scans: Vec<ChunkScan<T>> = if ranges.len() == 1 {
+            vec![scan_chunk(&scanner, hay, ranges[0].clone(), Some(entry), emit)]
+        } else {
+            let min_len = if self.static_partition {
+                ranges.len().div_ceil(rayon::current_num_threads())
+            } else {
+                1
+            };
+            ranges
+                .par_iter()
+                .enumerate()
+                .with_min_len(min_len)
+                .map(|(k, r)| scan_chunk(&scanner, hay, r.clone(), (k == 0).then_some(entry), emit))
+                .collect()
+        };
+        stitch(&scanner, hay, &ranges, scans, emit)
+    }
+}
+
+/// How many bytes past a window end the scan may look at to decide what starts
+/// before it: the longest delimiter, quote prefix or postfix, or whitespace
+/// character.
+pub(crate) fn lookahead(options: &SplitOptions) -> usize {
+    let quotes = options
+        .quotes
+        .iter()
+        .flat_map(|q| q.pairs.iter())
+        .map(|(a, b)| a.len().max(b.len()));
+    quotes.chain([options.delimiters.max_len(), 4]).max().unwrap_or(4)
 }
 
 /// The segments of `src` as `&str`, for the default parallel options (segments
@@ -269,6 +314,12 @@ pub(crate) fn plain_options(delimiters: &[&str]) -> SplitOptions {
 /// small enough to balance.
 pub const DEFAULT_CHUNK_SIZE: usize = 1 << 20;
 
+/// The default window of the windowed and streaming splits: 16 MiB.
+pub const DEFAULT_WINDOW: usize = 16 << 20;
+
+/// The default longest segment a streaming split buffers: 64 MiB.
+pub const DEFAULT_MAX_SEGMENT: usize = 64 << 20;
+
 /// A parallel split: the options of the sequential [`split`](crate::string::split)
 /// plus how to parallelise.
 ///
@@ -306,9 +357,11 @@ pub const DEFAULT_CHUNK_SIZE: usize = 1 << 20;
 /// ```
 #[derive(Clone, Debug)]
 pub struct ParallelSplit {
-    chunk_size: usize,
-    threads: Option<usize>,
-    load_balance: bool,
+    pub(crate) chunk_size: usize,
+    pub(crate) threads: Option<usize>,
+    pub(crate) load_balance: bool,
+    pub(crate) window: usize,
+    pub(crate) max_segment: usize,
     preserving_empty: bool,
     preserving_delimiters: bool,
     preserving_quoting: bool,
@@ -332,6 +385,8 @@ impl ParallelSplit {
             chunk_size: DEFAULT_CHUNK_SIZE,
             threads: None,
             load_balance: true,
+            window: DEFAULT_WINDOW,
+            max_segment: DEFAULT_MAX_SEGMENT,
             preserving_empty: true,
             preserving_delimiters: false,
             preserving_quoting: false,
@@ -354,6 +409,23 @@ impl ParallelSplit {
     /// default); counts above [`MAX_THREADS`](super::MAX_THREADS) are clamped.
     pub fn threads(mut self, count: usize) -> Self {
         self.threads = pool::normalize_threads(count);
+        self
+    }
+
+    /// For the windowed and streaming splits
+    /// ([`split_bytes_windows`](Self::split_bytes_windows),
+    /// [`split_reader`](Self::split_reader)): how many new bytes each window
+    /// covers (default 16 MiB, at least 1). Memory is about a window's pieces.
+    pub fn window(mut self, bytes: usize) -> Self {
+        self.window = bytes.max(1);
+        self
+    }
+
+    /// For [`split_reader`](Self::split_reader): the longest segment (or
+    /// unclosed quoted section) it buffers before giving up with an error
+    /// (default 64 MiB).
+    pub fn max_segment(mut self, bytes: usize) -> Self {
+        self.max_segment = bytes.max(1);
         self
     }
 
