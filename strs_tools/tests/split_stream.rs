@@ -147,7 +147,7 @@ fn a_read_error_is_reported_with_its_offset_after_the_pieces_before_it() {
         .unwrap_err();
     assert!(matches!(err.kind(), SplitStreamErrorKind::Io(_)));
     assert_eq!(err.offset(), 200);
-    assert!(seen >= 95 && seen <= 100, "{seen}");
+    assert!((95..=100).contains(&seen), "{seen}");
 }
 
 #[test]
