@@ -1,12 +1,117 @@
 //! `strs`: split, search, count and parse very large files on every core.
+//!
+//! Every subcommand reads a FILE, or standard input for `-` or no FILE. Regular
+//! files are memory-mapped (see `--no-mmap`); standard input and pipes are read
+//! as a stream in bounded memory. Errors are one line on stderr and exit status
+//! 2; a closed stdout (`strs split big.log | head -1`) ends quietly.
 
-use clap::Parser;
+#![deny(unsafe_code)]
 
-/// strs: split, search, count and parse very large files on every core.
+mod bench;
+mod cmd;
+mod failure;
+mod input;
+mod output;
+
+use clap::{Args, Parser, Subcommand};
+
+use failure::Failure;
+
+/// Split, search, count and parse very large files on every core.
 #[derive(Parser, Debug)]
-#[command(name = "strs", version, about)]
-struct Cli {}
+#[command(name = "strs", version, about, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every subcommand takes, before or after its name.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Worker threads (0 or absent: all available). `bench` takes a list: 1,2.
+    #[arg(long, global = true, value_delimiter = ',', value_name = "N")]
+    threads: Vec<usize>,
+    /// Bytes per parallel task, e.g. 65536, 64K, 1M (default 1M). Any size gives
+    /// the same result.
+    #[arg(long, global = true, value_parser = input::parse_size, value_name = "BYTES")]
+    chunk_size: Option<usize>,
+    /// Run on NUMA-pinned per-node thread pools.
+    #[arg(long, global = true)]
+    numa: bool,
+    /// No progress bar.
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
+    /// Read regular files instead of memory-mapping them. Mapping is faster, but a
+    /// file truncated by another process while mapped kills the process (SIGBUS).
+    #[arg(long, global = true)]
+    no_mmap: bool,
+}
+
+impl Global {
+    /// The one thread count of a subcommand other than `bench` (0: all).
+    pub fn threads(&self) -> Result<usize, Failure> {
+        match self.threads[..] {
+            [] => Ok(0),
+            [n] if n <= strs_tools::parallel::MAX_THREADS => Ok(n),
+            [n] => Err(Failure::usage(format!(
+                "--threads {n} is more than the limit of {}",
+                strs_tools::parallel::MAX_THREADS
+            ))),
+            _ => Err(Failure::usage(
+                "--threads takes one number (a list only for bench)",
+            )),
+        }
+    }
+
+    /// The chunk size in bytes.
+    pub fn chunk_size(&self) -> usize {
+        self.chunk_size
+            .unwrap_or(strs_tools::parallel::DEFAULT_CHUNK_SIZE)
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Split on one or more delimiters; print the pieces one per line.
+    Split(cmd::split::SplitArgs),
+    /// Count lines, words and bytes.
+    Wc(cmd::wc::WcArgs),
+    /// Measure every workload against its peers and print the scaling table.
+    Bench(bench::BenchArgs),
+    #[command(hide = true, name = "__memprobe")]
+    MemProbe(bench::MemProbeArgs),
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let g = &cli.global;
+    if g.threads.iter().any(|&n| n > strs_tools::parallel::MAX_THREADS) {
+        return Err(Failure::usage(format!(
+            "--threads is limited to {}",
+            strs_tools::parallel::MAX_THREADS
+        )));
+    }
+    if !matches!(cli.command, Command::Bench(_)) {
+        let threads = g.threads()?;
+        if threads > 0 {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build_global()
+                .map_err(|e| Failure::usage(format!("cannot start {threads} threads: {e}")))?;
+        }
+    }
+    match cli.command {
+        Command::Split(args) => cmd::split::run(g, args),
+        Command::Wc(args) => cmd::wc::run(g, args),
+        Command::Bench(args) => bench::run(g, args),
+        Command::MemProbe(args) => bench::mem_probe(args),
+    }
+}
 
 fn main() {
-    let _cli = Cli::parse();
+    let cli = Cli::parse();
+    if let Err(failure) = run(cli) {
+        std::process::exit(failure.report());
+    }
 }

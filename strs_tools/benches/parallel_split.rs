@@ -8,6 +8,7 @@ use std::hint::black_box;
 use strs_tools::parallel::{ParallelSplit, ParallelStringExt};
 use strs_tools::string::split;
 
+#[path = "../../strs/src/bench/data.rs"]
 mod common;
 
 fn pool(threads: usize) -> rayon::ThreadPool {

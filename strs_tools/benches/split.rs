@@ -7,6 +7,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use std::hint::black_box;
 use strs_tools::string::split;
 
+#[path = "../../strs/src/bench/data.rs"]
 mod common;
 
 fn sequential(c: &mut Criterion) {

@@ -7,6 +7,7 @@ pub(crate) mod plan;
 pub(crate) mod pool;
 mod split;
 mod split_stream;
+mod wc;
 
 pub use ext::{ParallelBytesExt, ParallelStringExt};
 pub use pool::MAX_THREADS;
@@ -14,3 +15,4 @@ pub use split::{
     ParallelSplit, ParallelSplitIterator, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT, DEFAULT_WINDOW,
 };
 pub use split_stream::{SplitStreamError, SplitStreamErrorKind};
+pub use wc::{par_wc, TextCounts};

@@ -182,9 +182,13 @@ impl Scanner<'_> {
     /// scan has looked at every position before `limit` (returns `None`, `state`
     /// holds where to resume). A segment is complete when its delimiter starts
     /// before `limit`, or at the end of the input when `limit >= hay.len()`.
+    #[inline]
     pub(crate) fn advance(&self, hay: &[u8], state: &mut ScanState, limit: usize) -> Option<RawSegment> {
         if state.done {
             return None;
+        }
+        if self.quotes.is_none() {
+            return self.advance_unquoted(hay, state, limit);
         }
         let limit = limit.min(hay.len());
         loop {
@@ -299,6 +303,42 @@ impl Scanner<'_> {
                     state.pos = (state.pos + 1).min(hay.len());
                     state.mode = Mode::Quoted { pair };
                 }
+            }
+        }
+    }
+
+    /// `advance` without quoting: every position is `Unquoted`, so a step is one
+    /// delimiter search (the hot path of plain splits).
+    #[inline]
+    fn advance_unquoted(&self, hay: &[u8], state: &mut ScanState, limit: usize) -> Option<RawSegment> {
+        let limit = limit.min(hay.len());
+        if state.pos >= limit && limit < hay.len() {
+            return None;
+        }
+        let start = state.seg_start;
+        match self.delimiters.find_before(hay, state.pos, limit) {
+            Some(m) => {
+                state.pos = m.end;
+                state.seg_start = m.end;
+                Some(RawSegment {
+                    start,
+                    end: m.start,
+                    delimiter: Some((m.start, m.end)),
+                    quote: None,
+                })
+            }
+            None if limit < hay.len() => {
+                state.pos = limit;
+                None
+            }
+            None => {
+                state.done = true;
+                Some(RawSegment {
+                    start,
+                    end: hay.len(),
+                    delimiter: None,
+                    quote: None,
+                })
             }
         }
     }

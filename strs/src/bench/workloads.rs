@@ -1,0 +1,129 @@
+//! The seed's workloads: ours at every thread count, the peers in the same run,
+//! every answer checked.
+
+use std::hint::black_box;
+
+use rayon::iter::ParallelIterator;
+use rayon::slice::ParallelSlice;
+use strs_tools::parallel::ParallelStringExt;
+
+use super::{data, pool, time, Row};
+
+/// What every workload needs to know.
+pub struct Config {
+    pub size: usize,
+    pub repeat: usize,
+    pub threads: Vec<usize>,
+}
+
+/// A workload: (short name, the seed's name for it, the runner).
+pub type Workload = (&'static str, &'static str, fn(&Config) -> Vec<Row>);
+
+/// The workloads, in the seed's order.
+pub const ALL: &[Workload] = &[("split", "Large file splitting", split)];
+
+fn row(contestant: &str, threads: usize, ours: bool, bytes: usize, (wall, cpu): (f64, f64)) -> Row {
+    Row {
+        contestant: contestant.to_string(),
+        threads,
+        ours,
+        bytes,
+        wall,
+        cpu,
+    }
+}
+
+/// The memory-bandwidth ceiling: summing every byte, at 1 and all threads.
+pub fn ceiling(cfg: &Config) -> Vec<Row> {
+    let buf = vec![1u8; cfg.size];
+    let sum = |b: &[u8]| b.iter().map(|&x| u64::from(x)).sum::<u64>();
+    let expected = cfg.size as u64;
+    let mut rows = Vec::new();
+    for &t in [1, *cfg.threads.last().unwrap_or(&1)]
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let p = pool(t);
+        let timing = time(
+            cfg.repeat,
+            || p.install(|| buf.par_chunks(1 << 20).map(sum).sum::<u64>()),
+            |&s| assert_eq!(s, expected),
+        );
+        rows.push(row("byte-sum loop", t, false, cfg.size, timing));
+    }
+    rows
+}
+
+/// Large file splitting: newline split collected into `Vec<&str>`.
+fn split(cfg: &Config) -> Vec<Row> {
+    let text = data::log_text(cfg.size);
+    let n = text.len();
+    let lines = text.split('\n').count();
+    let check = |v: &Vec<&str>| assert_eq!(v.len(), lines, "wrong number of lines");
+    let mut rows = Vec::new();
+    for &t in &cfg.threads {
+        let p = pool(t);
+        let timing = time(
+            cfg.repeat,
+            || p.install(|| text.par_split(&["\n"]).collect::<Vec<&str>>()),
+            check,
+        );
+        rows.push(row("strs_tools par_split", t, true, n, timing));
+        let timing = time(
+            cfg.repeat,
+            || {
+                p.install(|| {
+                    rayon::str::ParallelString::par_split(text.as_str(), '\n').collect::<Vec<&str>>()
+                })
+            },
+            check,
+        );
+        rows.push(row("rayon par_split('\\n')", t, false, n, timing));
+    }
+    rows.push(row(
+        "std split",
+        1,
+        false,
+        n,
+        time(cfg.repeat, || text.split('\n').collect::<Vec<&str>>(), check),
+    ));
+    let memchr_loop = || {
+        let mut v = Vec::new();
+        let mut start = 0;
+        for i in memchr::memchr_iter(b'\n', text.as_bytes()) {
+            v.push(&text[start..i]);
+            start = i + 1;
+        }
+        v.push(&text[start..]);
+        v
+    };
+    rows.push(row(
+        "memchr loop",
+        1,
+        false,
+        n,
+        time(cfg.repeat, memchr_loop, check),
+    ));
+    // The crates.io split is far slower: run it on a prefix.
+    let prefix = &text[..text.len().min(16 << 20)];
+    let prefix_lines = prefix.split('\n').count();
+    let upstream = || {
+        upstream::string::split()
+            .src(prefix)
+            .delimiters(&["\n"])
+            .preserving_delimiters(false)
+            .preserving_empty(true)
+            .perform()
+            .count()
+    };
+    let timing = time(cfg.repeat.min(3), upstream, |&c| assert_eq!(c, prefix_lines));
+    rows.push(row(
+        "crates.io strs_tools 0.50 (16 MiB prefix)",
+        1,
+        false,
+        prefix.len(),
+        timing,
+    ));
+    black_box(&rows);
+    rows
+}

@@ -1,0 +1,103 @@
+//! `strs split`: the exact parallel split of a file or stream.
+
+use std::io::Write;
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+
+use clap::Args;
+use strs_tools::parallel::ParallelSplit;
+use strs_tools::string::ByteSplit;
+
+use crate::failure::Failure;
+use crate::input::{self, Input};
+use crate::{output, Global};
+
+/// `strs split` options.
+#[derive(Args, Debug)]
+pub struct SplitArgs {
+    /// A delimiter (repeatable). Backslash escapes: \n \r \t \0 \\ \xHH.
+    #[arg(short = 'd', long = "delimiter", required = true, value_name = "DELIM")]
+    delimiters: Vec<String>,
+    /// Print the matched delimiters too, each on its own line.
+    #[arg(long)]
+    keep_delimiters: bool,
+    /// Drop empty pieces.
+    #[arg(long)]
+    drop_empty: bool,
+    /// Trim whitespace around pieces (ASCII whitespace: input is bytes).
+    #[arg(long)]
+    strip: bool,
+    /// Keep quoted sections ("..." and '...') whole.
+    #[arg(long)]
+    quote: bool,
+    /// End each piece with NUL instead of newline.
+    #[arg(short = 'z', long)]
+    null: bool,
+    /// Print only the number of pieces.
+    #[arg(long)]
+    count: bool,
+    /// The input (default: standard input).
+    file: Option<PathBuf>,
+}
+
+pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
+    let delimiters: Vec<String> = args
+        .delimiters
+        .iter()
+        .map(|d| super::unescape_arg(d))
+        .collect::<Result<_, _>>()?;
+    let delimiters: Vec<&str> = delimiters.iter().map(String::as_str).collect();
+    let splitter = ParallelSplit::new()
+        .chunk_size(g.chunk_size())
+        .preserving_delimiters(args.keep_delimiters)
+        .preserving_empty(!args.drop_empty)
+        .stripping(args.strip)
+        .quoting(args.quote);
+    let terminator = if args.null { b'\0' } else { b'\n' };
+    let mut out = output::stdout();
+    let mut count: u64 = 0;
+    let mut write_error = None;
+    let mut sink = |pieces: &[ByteSplit<'_>]| {
+        if args.count {
+            count += pieces.len() as u64;
+            return ControlFlow::Continue(());
+        }
+        for piece in pieces {
+            if let Err(e) = out
+                .write_all(&piece.bytes)
+                .and_then(|_| out.write_all(&[terminator]))
+            {
+                write_error = Some(e);
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    };
+    match input::open(args.file.as_deref(), g.no_mmap)? {
+        Input::Mapped(map) => {
+            let bar = input::progress(Some(map.len() as u64), g.quiet);
+            splitter.split_bytes_windows(&map, &delimiters, |pieces| {
+                bar.set_position(pieces.last().map_or(0, |p| p.end as u64));
+                sink(pieces)
+            });
+            bar.finish_and_clear();
+        }
+        Input::Stream { reader, len } => {
+            let bar = input::progress(len, g.quiet);
+            splitter
+                .split_reader(reader, &delimiters, |pieces| {
+                    bar.set_position(pieces.last().map_or(0, |p| p.end as u64));
+                    sink(pieces)
+                })
+                .map_err(|e| Failure::usage(format!("{}: {e}", input::name(&args.file))))?;
+            bar.finish_and_clear();
+        }
+    }
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    if args.count {
+        writeln!(out, "{count}")?;
+    }
+    Ok(output::finish(out)?)
+}

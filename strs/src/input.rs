@@ -1,0 +1,141 @@
+//! Where the bytes come from: a memory-mapped regular file, or a stream
+//! (standard input, pipes, FIFOs, `/proc` files, or any file with `--no-mmap`).
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use memmap2::Mmap;
+
+use crate::failure::Failure;
+
+/// An opened input.
+pub enum Input {
+    /// A whole regular file, mapped.
+    Mapped(Mmap),
+    /// A stream of unknown length (`len` is known for regular files).
+    Stream {
+        reader: Box<dyn Read + Send>,
+        len: Option<u64>,
+    },
+}
+
+/// Parses a byte size: `65536`, `64K`, `1M`, `2G` (binary units; `k`/`KiB` work
+/// too). Zero and overflow are errors.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let number: usize = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size (try 65536, 64K or 1M)"))?;
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("'{text}' has an unknown unit (use K, M or G)")),
+    };
+    let size = number
+        .checked_mul(1usize << shift)
+        .ok_or_else(|| format!("'{text}' is too large"))?;
+    if size == 0 {
+        return Err("the size must be at least 1 byte".into());
+    }
+    Ok(size)
+}
+
+/// Opens `path` (`None` or `-`: standard input).
+pub fn open(path: Option<&Path>, no_mmap: bool) -> Result<Input, Failure> {
+    let path = match path {
+        None => return Ok(stdin()),
+        Some(p) if p.as_os_str() == "-" => return Ok(stdin()),
+        Some(p) => p,
+    };
+    let shown = path.display();
+    let file = File::open(path).map_err(|e| Failure::usage(format!("{shown}: {}", describe(&e))))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Failure::usage(format!("{shown}: {}", describe(&e))))?;
+    if meta.is_dir() {
+        return Err(Failure::usage(format!("{shown}: is a directory")));
+    }
+    // Only non-empty regular files are mapped: FIFOs and devices cannot be, and
+    // `/proc` files report size 0 but are not empty.
+    if meta.is_file() && meta.len() > 0 && !no_mmap {
+        // SAFETY: the mapping is read-only and lives as long as `Input`. If
+        // another process truncates the file meanwhile, touching the lost pages
+        // raises SIGBUS: documented, and `--no-mmap` avoids it.
+        #[allow(unsafe_code)]
+        let map = unsafe { Mmap::map(&file) };
+        if let Ok(map) = map {
+            return Ok(Input::Mapped(map));
+        }
+    }
+    let len = meta.is_file().then_some(meta.len()).filter(|&l| l > 0);
+    Ok(Input::Stream {
+        reader: Box::new(file),
+        len,
+    })
+}
+
+fn stdin() -> Input {
+    Input::Stream {
+        reader: Box::new(io::stdin()),
+        len: None,
+    }
+}
+
+/// A short, lower-case description of an open error.
+fn describe(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// The name to show for an input path.
+pub fn name(path: &Option<PathBuf>) -> String {
+    match path {
+        Some(p) if p.as_os_str() != "-" => p.display().to_string(),
+        _ => "-".into(),
+    }
+}
+
+/// A progress bar on stderr for inputs over 64 MiB, only when stderr is a
+/// terminal and `--quiet` is off; hidden otherwise.
+pub fn progress(len: Option<u64>, quiet: bool) -> ProgressBar {
+    match len {
+        Some(len) if len > 64 << 20 && !quiet && io::stderr().is_terminal() => {
+            let bar = ProgressBar::new(len);
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        }
+        _ => ProgressBar::hidden(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_parse_with_units_and_reject_zero_and_overflow() {
+        assert_eq!(parse_size("65536"), Ok(65536));
+        assert_eq!(parse_size("64K"), Ok(64 << 10));
+        assert_eq!(parse_size("1m"), Ok(1 << 20));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("1X").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+        assert!(parse_size(&format!("{}G", usize::MAX)).is_err());
+        assert_eq!(parse_size(&usize::MAX.to_string()), Ok(usize::MAX));
+    }
+}
