@@ -602,6 +602,23 @@ mod tests {
         NumaStringProcessor::with_topology(NumaTopology::from_nodes(nodes))
     }
 
+    proptest::proptest! {
+        #[test]
+        fn process_parallel_equals_a_sequential_map_over_chunk_ranges(
+            text in "(a|é|日本|🎉|,){0,40}",
+            chunk_size in 0usize..50,
+        ) {
+            let expected: Vec<String> = plan::chunk_ranges(text.as_bytes(), chunk_size, true)
+                .into_iter()
+                .map(|range| text[range].to_owned())
+                .collect();
+            for cpus in [&[1][..], &[1, 2], &[2, 1, 1]] {
+                let processor = fake_processor(cpus);
+                proptest::prop_assert_eq!(&processor.process_parallel(&text, chunk_size, str::to_owned), &expected);
+            }
+        }
+    }
+
     #[test]
     fn shares_are_contiguous_and_proportional_to_cpu_counts() {
         let processor = fake_processor(&[1, 3]);
