@@ -506,3 +506,82 @@ fn the_seed_name_is_the_same_type() {
     let processor: NUMAStringProcessor = NumaStringProcessor::with_topology(NumaTopology::single_node(&[0]));
     assert_eq!(processor.process_parallel("ab", 1, str::to_owned), ["a", "b"]);
 }
+
+/// Hostile case 25: a process started under `taskset` on one CPU sees one node with
+/// that CPU, whatever sysfs says, and builds no pinned pools. The test re-runs
+/// itself as a child under `taskset`; the child prints what it sees.
+#[test]
+fn under_taskset_only_the_allowed_cpu_is_used() {
+    const CHILD: &str = "STRS_NUMA_TASKSET_CHILD_TREE";
+    if let Some(tree) = std::env::var_os(CHILD) {
+        let detected = NumaTopology::detect();
+        let fake = NumaTopology::from_sysfs(tree);
+        let processor = NumaStringProcessor::with_topology(fake.clone());
+        println!(
+            "child: detected={:?} fake={:?} node_pools={}",
+            cpus_of(&detected),
+            cpus_of(&fake),
+            processor.uses_node_pools()
+        );
+        return;
+    }
+    let Some(allowed) = current_thread_cpus() else {
+        return;
+    };
+    let last = *allowed.last().unwrap();
+    // Every allowed CPU its own node: without the mask there would be several.
+    let lists: Vec<String> = allowed.iter().map(|cpu| format!("{cpu}\n")).collect();
+    let tree = FakeSysfs::nodes(&lists.iter().map(String::as_str).collect::<Vec<_>>());
+    let output = std::process::Command::new("taskset")
+        .arg("-c")
+        .arg(last.to_string())
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "under_taskset_only_the_allowed_cpu_is_used",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, tree.path())
+        .output();
+    let output = match output {
+        Ok(output) if output.status.success() => output,
+        Ok(output) if String::from_utf8_lossy(&output.stderr).contains("taskset") => {
+            eprintln!(
+                "skipped: taskset refused: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            return;
+        }
+        Ok(output) => panic!("child failed: {output:?}"),
+        Err(err) => {
+            eprintln!("skipped: cannot run taskset: {err}");
+            return;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let expected = format!(
+        "child: detected=[(0, [{last}])] fake=[({}, [{last}])] node_pools=false",
+        allowed.len() - 1
+    );
+    assert!(stdout.contains(&expected), "expected {expected:?} in:\n{stdout}");
+}
+
+/// rayon#592: building pools from inside a worker waits for the new workers, and
+/// while waiting the thread runs its other queued jobs; one that builds a pool too
+/// must not find a lock held by the same thread. One-worker node pools keep the
+/// second `join` job on the building thread.
+#[test]
+fn building_processors_from_inside_a_node_pool_does_not_deadlock() {
+    let outer =
+        NumaStringProcessor::with_topology(NumaTopology::from_nodes([(0, vec![65000]), (1, vec![65001])]));
+    let build = |first: usize| {
+        let topology = NumaTopology::from_nodes([(0, vec![first]), (1, vec![first + 1])]);
+        let processor = NumaStringProcessor::with_topology(topology);
+        let threads = processor.install(rayon::current_num_threads);
+        (processor.node_threads(), threads)
+    };
+    let (a, b) = outer.install_on_node(0, || rayon::join(|| build(65100), || build(65200)));
+    assert_eq!(a, (vec![1, 1], 2));
+    assert_eq!(b, (vec![1, 1], 2));
+}

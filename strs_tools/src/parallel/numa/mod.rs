@@ -363,16 +363,17 @@ impl NumaStringProcessor {
         if self.pools.is_empty() {
             return op();
         }
-        let machine = self.machine_pool.get_or_init(|| {
-            let sets: Vec<Vec<usize>> = self
+        if self.machine_pool.get().is_none() {
+            // Not inside `get_or_init`: building can run other jobs on this thread,
+            // and one of them may call `install` on this processor.
+            let sets = self
                 .topology
                 .nodes()
                 .iter()
-                .flat_map(|node| vec![node.cpus().to_vec(); node.cpus().len()])
-                .collect();
-            pinned_pool(sets)
-        });
-        match machine {
+                .flat_map(|node| vec![node.cpus().to_vec(); node.cpus().len()]);
+            let _ = self.machine_pool.set(pinned_pool(sets.collect()));
+        }
+        match self.machine_pool.get().and_then(Option::as_ref) {
             Some(pinned) => pinned.pool.install(op),
             None => op(),
         }
@@ -539,12 +540,27 @@ fn pinned_pool(cpu_sets: Vec<Vec<usize>>) -> Option<Arc<PinnedPool>> {
     let pools = POOLS.get_or_init(|| Mutex::new(HashMap::new()));
     // Insert is the only mutation, so a lock poisoned by a panic elsewhere still
     // guards a consistent map.
-    let mut pools = pools.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(pinned) = pools.get(&cpu_sets) {
-        return Some(Arc::clone(pinned));
+    let cached = |cpu_sets: &Vec<Vec<usize>>| {
+        pools
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(cpu_sets)
+            .cloned()
+    };
+    if let Some(pinned) = cached(&cpu_sets) {
+        return Some(pinned);
     }
+    // Built without the lock: waiting for the new workers can run other rayon jobs
+    // on this thread (when it is itself a worker), and one of them may ask for a
+    // pool (rayon#592). Two racing builders both build; the first insert wins.
+    let pinned = Arc::new(build_pinned_pool(&cpu_sets)?);
+    let mut pools = pools.lock().unwrap_or_else(|e| e.into_inner());
+    Some(Arc::clone(pools.entry(cpu_sets).or_insert(pinned)))
+}
+
+fn build_pinned_pool(cpu_sets: &[Vec<usize>]) -> Option<PinnedPool> {
     let pin_failures = Arc::new(AtomicUsize::new(0));
-    let sets = Arc::new(cpu_sets.clone());
+    let sets = Arc::new(cpu_sets.to_vec());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cpu_sets.len())
         .thread_name(|i| format!("strs-numa-{i}"))
@@ -562,9 +578,7 @@ fn pinned_pool(cpu_sets: Vec<Vec<usize>>) -> Option<Arc<PinnedPool>> {
     // Every worker runs its start handler before any job, so once a job has run on
     // each of them the failure count is final.
     pool.broadcast(|_| ());
-    let pinned = Arc::new(PinnedPool { pool, pin_failures });
-    pools.insert(cpu_sets, Arc::clone(&pinned));
-    Some(pinned)
+    Some(PinnedPool { pool, pin_failures })
 }
 
 fn warn_pin_failure(cpus: &[usize], err: &io::Error) {
