@@ -6,7 +6,7 @@
 //!
 //! See `docs/numa.md` for when this helps and how to check a machine's topology.
 
-// The affinity system calls need `unsafe`; nothing else in the crate does.
+// The affinity system calls need `unsafe`; it is allowed in that module only.
 #[allow(unsafe_code)]
 mod affinity;
 mod topology;
