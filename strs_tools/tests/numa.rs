@@ -585,3 +585,19 @@ fn building_processors_from_inside_a_node_pool_does_not_deadlock() {
     assert_eq!(a, (vec![1, 1], 2));
     assert_eq!(b, (vec![1, 1], 2));
 }
+
+/// The opt-in path for the rest of the library: `par_split` run inside `install`
+/// (on the pinned whole-machine pool when there are several nodes) gives exactly
+/// the sequential split.
+#[test]
+fn par_split_on_the_numa_pools_equals_the_sequential_split() {
+    use rayon::iter::ParallelIterator;
+    use strs_tools::parallel::ParallelStringExt;
+
+    let text = "k=v; a=1;; é=日本;".repeat(500);
+    let expected: Vec<&str> = text.split(';').collect();
+    for processor in processors() {
+        let got: Vec<&str> = processor.install(|| text.par_split(&[";"]).collect());
+        assert_eq!(got, expected);
+    }
+}
