@@ -3,6 +3,7 @@
 //! chunk size and thread count.
 
 mod ext;
+pub mod numa;
 pub(crate) mod plan;
 pub(crate) mod pool;
 mod split;
@@ -10,6 +11,7 @@ mod split_stream;
 mod wc;
 
 pub use ext::{ParallelBytesExt, ParallelStringExt};
+pub use numa::{NUMAStringProcessor, NumaNode, NumaStringProcessor, NumaTopology};
 pub use pool::MAX_THREADS;
 pub use split::{
     ParallelSplit, ParallelSplitIterator, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT, DEFAULT_WINDOW,
