@@ -43,6 +43,10 @@ pub struct Global {
     /// No progress bar.
     #[arg(long, short = 'q', global = true)]
     quiet: bool,
+    /// Longest record (segment, line) a stream may buffer before it is an error
+    /// (default 64M).
+    #[arg(long, global = true, value_parser = input::parse_size, value_name = "BYTES")]
+    max_record: Option<usize>,
     /// Read regular files instead of memory-mapping them. Mapping is faster, but a
     /// file truncated by another process while mapped kills the process (SIGBUS).
     #[arg(long, global = true)]
@@ -63,6 +67,28 @@ impl Global {
                 "--threads takes one number (a list only for bench)",
             )),
         }
+    }
+
+    /// Runs `op` on the configured pool: the NUMA processor's pinned pools with
+    /// `--numa`, else the global pool (sized by `--threads`).
+    pub fn install<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
+        match self.numa_processor() {
+            Some(processor) => processor.install(op),
+            None => op(),
+        }
+    }
+
+    /// The NUMA processor, with `--numa` (detected once).
+    pub fn numa_processor(&self) -> Option<std::sync::Arc<strs_tools::parallel::NumaStringProcessor>> {
+        static PROCESSOR: std::sync::OnceLock<std::sync::Arc<strs_tools::parallel::NumaStringProcessor>> =
+            std::sync::OnceLock::new();
+        self.numa.then(|| PROCESSOR.get_or_init(Default::default).clone())
+    }
+
+    /// The longest record a stream may buffer.
+    pub fn max_record(&self) -> usize {
+        self.max_record
+            .unwrap_or(strs_tools::parallel::DEFAULT_MAX_SEGMENT)
     }
 
     /// The chunk size in bytes.

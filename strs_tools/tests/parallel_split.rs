@@ -249,3 +249,31 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<ParallelSplit>();
     assert_send_sync::<strs_tools::parallel::ParallelSplitIterator<Split<'static>>>();
 }
+
+#[test]
+fn numa_pools_give_the_same_result() {
+    use std::sync::Arc;
+    use strs_tools::parallel::{NumaStringProcessor, NumaTopology};
+    let text = "a==b=c\n\"q,=\" x\n".repeat(300);
+    let expected: Vec<Split> = ParallelSplit::new()
+        .chunk_size(5)
+        .quoting(true)
+        .split_parallel(&text, &["=", "=="])
+        .collect();
+    // A fake two-node layout over the CPUs we may use (pinning may be refused:
+    // the result must not change either way).
+    let cpus = strs_tools::parallel::numa::current_thread_cpus().unwrap_or_else(|| vec![0]);
+    let nodes = cpus.iter().enumerate().map(|(i, &c)| (i, vec![c]));
+    for processor in [
+        NumaStringProcessor::new(),
+        NumaStringProcessor::with_topology(NumaTopology::from_nodes(nodes)),
+    ] {
+        let got: Vec<Split> = ParallelSplit::new()
+            .chunk_size(5)
+            .quoting(true)
+            .numa(Arc::new(processor))
+            .split_parallel(&text, &["=", "=="])
+            .collect();
+        assert_eq!(got, expected);
+    }
+}

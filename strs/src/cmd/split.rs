@@ -47,12 +47,16 @@ pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
         .map(|d| super::unescape_arg(d))
         .collect::<Result<_, _>>()?;
     let delimiters: Vec<&str> = delimiters.iter().map(String::as_str).collect();
-    let splitter = ParallelSplit::new()
+    let mut splitter = ParallelSplit::new()
         .chunk_size(g.chunk_size())
         .preserving_delimiters(args.keep_delimiters)
         .preserving_empty(!args.drop_empty)
         .stripping(args.strip)
-        .quoting(args.quote);
+        .quoting(args.quote)
+        .max_segment(g.max_record());
+    if let Some(processor) = g.numa_processor() {
+        splitter = splitter.numa(processor);
+    }
     let terminator = if args.null { b'\0' } else { b'\n' };
     let mut out = output::stdout();
     let mut count: u64 = 0;

@@ -33,7 +33,7 @@ pub struct WcArgs {
 pub fn run(g: &Global, args: WcArgs) -> Result<(), Failure> {
     let chunk = g.chunk_size();
     let counts = match input::open(args.file.as_deref(), g.no_mmap)? {
-        Input::Mapped(map) => par_wc(&map, chunk),
+        Input::Mapped(map) => g.install(|| par_wc(&map, chunk)),
         Input::Stream { mut reader, len } => {
             let bar = input::progress(len, g.quiet);
             let mut total = TextCounts::default();
@@ -49,7 +49,7 @@ pub fn run(g: &Global, args: WcArgs) -> Result<(), Failure> {
                 if n == 0 {
                     break;
                 }
-                total = total.then(par_wc(&block[..n], chunk));
+                total = total.then(g.install(|| par_wc(&block[..n], chunk)));
                 bar.set_position(total.bytes);
             }
             bar.finish_and_clear();

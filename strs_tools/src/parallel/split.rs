@@ -20,7 +20,9 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::{plan, pool};
+use std::sync::Arc;
+
+use super::{plan, pool, NumaStringProcessor};
 use crate::string::scan::{RawSegment, ScanState, Scanner, Space};
 use crate::string::{emit_bytes, emit_str, split, ByteSplit, Split, SplitOptions};
 
@@ -362,6 +364,7 @@ pub struct ParallelSplit {
     pub(crate) load_balance: bool,
     pub(crate) window: usize,
     pub(crate) max_segment: usize,
+    pub(crate) numa: Option<Arc<NumaStringProcessor>>,
     preserving_empty: bool,
     preserving_delimiters: bool,
     preserving_quoting: bool,
@@ -387,6 +390,7 @@ impl ParallelSplit {
             load_balance: true,
             window: DEFAULT_WINDOW,
             max_segment: DEFAULT_MAX_SEGMENT,
+            numa: None,
             preserving_empty: true,
             preserving_delimiters: false,
             preserving_quoting: false,
@@ -427,6 +431,22 @@ impl ParallelSplit {
     pub fn max_segment(mut self, bytes: usize) -> Self {
         self.max_segment = bytes.max(1);
         self
+    }
+
+    /// Run on the NUMA processor's pinned pools (see
+    /// [`NumaStringProcessor::install`]) instead of the thread setting's pool. On
+    /// a one-node machine this is the current pool, as without it.
+    pub fn numa(mut self, processor: Arc<NumaStringProcessor>) -> Self {
+        self.numa = Some(processor);
+        self
+    }
+
+    /// Runs `op` on the pool this split is configured for.
+    pub(crate) fn install<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
+        match &self.numa {
+            Some(processor) => processor.install(op),
+            None => pool::install(self.threads, op),
+        }
     }
 
     /// `true` (default): chunks are handed out by work stealing, so uneven chunks

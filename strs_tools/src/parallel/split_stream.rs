@@ -11,8 +11,8 @@
 use std::fmt;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::pool;
 use super::split::{lookahead, ParallelSplit, SplitJob};
 use crate::string::scan::{RawSegment, ScanState, Space};
 use crate::string::{emit_bytes, ByteSplit, SplitOptions};
@@ -127,7 +127,7 @@ impl ParallelSplit {
                 .saturating_add(ahead)
                 .min(input.len());
             let end = if end == input.len() { end } else { end - ahead };
-            let (chunks, exit) = pool::install(self.threads, || {
+            let (chunks, exit) = self.install(|| {
                 job.split_range(
                     input,
                     end,
@@ -148,9 +148,10 @@ impl ParallelSplit {
     /// [`split_bytes_windows`](Self::split_bytes_windows), but reading a window
     /// at a time. Piece offsets are offsets in the whole stream.
     ///
-    /// Memory stays about two windows plus the longest segment; a segment (or an
+    /// Memory stays about a window plus the segment in progress: a segment (or an
     /// unclosed quote) longer than [`max_segment`](Self::max_segment) stops the
-    /// split with [`SplitStreamErrorKind::SegmentTooLong`]. Short reads and
+    /// split with [`SplitStreamErrorKind::SegmentTooLong`] (after the pieces
+    /// before it were delivered), whether or not it fitted in a window. Short reads and
     /// `Interrupted` are handled; another read error stops the split with its
     /// offset (the pieces before it have been delivered).
     ///
@@ -216,17 +217,36 @@ impl ParallelSplit {
             } else {
                 buf.len().saturating_sub(ahead).max(state.pos.min(buf.len()))
             };
-            let (chunks, exit) = pool::install(self.threads, || {
+            // The first segment in this window longer than the limit, if any.
+            let too_long = AtomicU64::new(u64::MAX);
+            let max = self.max_segment;
+            let (chunks, exit) = self.install(|| {
                 job.split_range(
                     &buf,
                     end,
                     state,
-                    &|seg: &RawSegment, out: &mut Vec<ByteSplit<'_>>| emit_at(&options, &buf, base, seg, out),
+                    &|seg: &RawSegment, out: &mut Vec<ByteSplit<'_>>| {
+                        if seg.end - seg.start > max {
+                            too_long.fetch_min(base + seg.start as u64, Ordering::Relaxed);
+                        }
+                        emit_at(&options, &buf, base, seg, out)
+                    },
                 )
             });
-            let pieces: Vec<ByteSplit<'_>> = chunks.into_iter().flat_map(|c| c.into_items()).collect();
+            let too_long = too_long.into_inner();
+            let pieces: Vec<ByteSplit<'_>> = chunks
+                .into_iter()
+                .flat_map(|c| c.into_items())
+                .take_while(|p| (p.start as u64) < too_long)
+                .collect();
             if !pieces.is_empty() && sink(&pieces).is_break() {
                 return Ok(());
+            }
+            if too_long != u64::MAX {
+                return Err(SplitStreamError {
+                    kind: SplitStreamErrorKind::SegmentTooLong { limit: max },
+                    offset: too_long,
+                });
             }
             drop(pieces);
             if let Some(e) = read_error {
