@@ -9,8 +9,9 @@
 //! consume our iterators) instead of rayon's prelude, or call
 //! `ParallelStringExt::par_split(text, ..)`.
 
-use rayon::prelude::*;
+use rayon::iter::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
 
+use super::segments::ParSegments;
 use super::split::{plain_options, segments_bytes, segments_str, ChunkOutput, DEFAULT_CHUNK_SIZE};
 
 /// Parallel operations on a `&str`, each returning exactly what its sequential
@@ -35,7 +36,7 @@ pub trait ParallelStringExt {
     /// let lines: Vec<&str> = log.par_split(&["\r\n", "\n"]).collect();
     /// assert_eq!(lines, ["GET /a", "POST /b", "PUT /c"]);
     /// ```
-    fn par_split<'a>(&'a self, delimiters: &[&str]) -> impl ParallelIterator<Item = &'a str> + 'a;
+    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParSegments<&'a str>;
 
     /// The segments of [`par_split`](Self::par_split), one `Vec` per chunk, in
     /// order (their concatenation is `par_split`'s output): for per-chunk work,
@@ -70,10 +71,8 @@ pub trait ParallelStringExt {
 }
 
 impl ParallelStringExt for str {
-    fn par_split<'a>(&'a self, delimiters: &[&str]) -> impl ParallelIterator<Item = &'a str> + 'a {
-        segments_str(self, &plain_options(delimiters), DEFAULT_CHUNK_SIZE)
-            .into_par_iter()
-            .flat_map_iter(ChunkOutput::into_items)
+    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParSegments<&'a str> {
+        ParSegments::new(segments_str(self, &plain_options(delimiters), DEFAULT_CHUNK_SIZE))
     }
 
     fn par_split_chunks<'a>(
@@ -90,9 +89,8 @@ impl ParallelStringExt for str {
         F: Fn(&str) -> R + Send + Sync,
         R: Send,
     {
-        segments_str(self, &plain_options(delimiters), DEFAULT_CHUNK_SIZE)
-            .into_par_iter()
-            .flat_map_iter(|chunk| chunk.into_items().map(&mapper))
+        ParallelStringExt::par_split(self, delimiters)
+            .map(mapper)
             .collect()
     }
 }
@@ -109,13 +107,15 @@ pub trait ParallelBytesExt {
     /// let parts: Vec<&[u8]> = b"\xff,\xfe".par_split(&[","]).collect();
     /// assert_eq!(parts, [&b"\xff"[..], &b"\xfe"[..]]);
     /// ```
-    fn par_split<'a>(&'a self, delimiters: &[&str]) -> impl ParallelIterator<Item = &'a [u8]> + 'a;
+    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParSegments<&'a [u8]>;
 }
 
 impl ParallelBytesExt for [u8] {
-    fn par_split<'a>(&'a self, delimiters: &[&str]) -> impl ParallelIterator<Item = &'a [u8]> + 'a {
-        segments_bytes(self, &plain_options(delimiters), DEFAULT_CHUNK_SIZE)
-            .into_par_iter()
-            .flat_map_iter(ChunkOutput::into_items)
+    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParSegments<&'a [u8]> {
+        ParSegments::new(segments_bytes(
+            self,
+            &plain_options(delimiters),
+            DEFAULT_CHUNK_SIZE,
+        ))
     }
 }

@@ -6,6 +6,7 @@ mod ext;
 pub mod numa;
 pub(crate) mod plan;
 pub(crate) mod pool;
+mod segments;
 mod split;
 mod split_stream;
 mod wc;
@@ -13,6 +14,7 @@ mod wc;
 pub use ext::{ParallelBytesExt, ParallelStringExt};
 pub use numa::{NUMAStringProcessor, NumaNode, NumaStringProcessor, NumaTopology};
 pub use pool::MAX_THREADS;
+pub use segments::ParSegments;
 pub use split::{
     ParallelSplit, ParallelSplitIterator, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT, DEFAULT_WINDOW,
 };

@@ -62,6 +62,16 @@ impl<T> ChunkOutput<T> {
             .chain(self.body.into_iter().skip(self.skip))
     }
 
+    /// How many items the chunk contributes.
+    pub(crate) fn len(&self) -> usize {
+        self.prefix.len() + self.body.len() - self.skip
+    }
+
+    /// The chunk's items as (at most) two slices, in order.
+    pub(crate) fn parts(&self) -> [&[T]; 2] {
+        [&self.prefix, &self.body[self.skip..]]
+    }
+
     /// The chunk's items, collected.
     pub(crate) fn into_vec(mut self) -> Vec<T> {
         if self.prefix.is_empty() && self.skip == 0 {
