@@ -45,6 +45,8 @@ pub struct Row {
     pub wall: f64,
     /// Median CPU seconds (all threads) per run.
     pub cpu: f64,
+    /// Mean seconds per run in the serial part (stitch passes), where measured.
+    pub serial: Option<f64>,
 }
 
 impl Row {
@@ -107,7 +109,9 @@ pub struct Summary {
     pub efficiency: f64,
     pub inflation: f64,
     /// Karp-Flatt: the serial fraction that explains the measured speedup.
-    pub serial_fraction: f64,
+    pub karp_flatt: f64,
+    /// The serial part's share of the single-thread time, where measured.
+    pub measured_serial: Option<f64>,
 }
 
 impl Summary {
@@ -117,7 +121,7 @@ impl Summary {
         let most = ours.iter().max_by_key(|r| r.threads)?;
         let p = most.threads as f64;
         let speedup = one.wall / most.wall;
-        let serial_fraction = if p > 1.0 {
+        let karp_flatt = if p > 1.0 {
             ((1.0 / speedup - 1.0 / p) / (1.0 - 1.0 / p)).max(0.0)
         } else {
             0.0
@@ -130,13 +134,22 @@ impl Summary {
             speedup,
             efficiency: speedup / p,
             inflation: most.cpu / one.cpu,
-            serial_fraction,
+            karp_flatt,
+            measured_serial: one.serial.map(|s| s / one.wall),
         })
     }
 
-    /// Amdahl's bound at `n` cores for the measured serial fraction.
+    /// The serial fraction used for projections: the larger of the measured
+    /// stitch share and the Karp-Flatt estimate (which also charges memory
+    /// bandwidth and scheduling to the serial part).
+    pub fn serial_fraction(&self) -> f64 {
+        self.karp_flatt.max(self.measured_serial.unwrap_or(0.0))
+    }
+
+    /// Amdahl's bound at `n` cores for [`serial_fraction`](Self::serial_fraction).
     pub fn amdahl(&self, n: f64) -> f64 {
-        1.0 / (self.serial_fraction + (1.0 - self.serial_fraction) / n)
+        let f = self.serial_fraction();
+        1.0 / (f + (1.0 - f) / n)
     }
 }
 
@@ -195,7 +208,8 @@ pub fn run(g: &Global, args: BenchArgs) -> Result<(), Failure> {
             "summary": summaries.iter().find(|s| s.workload == *name).map(|s| json!({
                 "single_mb_s": s.single, "parallel_mb_s": s.parallel, "threads": s.threads,
                 "speedup": s.speedup, "efficiency": s.efficiency, "work_inflation": s.inflation,
-                "serial_fraction": s.serial_fraction, "amdahl_8": s.amdahl(8.0), "amdahl_16": s.amdahl(16.0),
+                "karp_flatt": s.karp_flatt, "measured_serial_fraction": s.measured_serial,
+                "amdahl_8": s.amdahl(8.0), "amdahl_16": s.amdahl(16.0),
             })),
         })).collect::<Vec<_>>(),
         "seconds": started.elapsed().as_secs_f64(),
@@ -217,7 +231,7 @@ pub fn run(g: &Global, args: BenchArgs) -> Result<(), Failure> {
 
 fn row_json(r: &Row) -> Value {
     json!({"contestant": r.contestant, "threads": r.threads, "ours": r.ours, "bytes": r.bytes,
-           "wall_s": r.wall, "cpu_s": r.cpu, "mb_s": r.mb_per_s()})
+           "wall_s": r.wall, "cpu_s": r.cpu, "serial_s": r.serial, "mb_s": r.mb_per_s()})
 }
 
 fn print_tables(
@@ -228,20 +242,21 @@ fn print_tables(
 ) {
     println!("\n## Scaling (ours; MB/s = 10^6 bytes/s, medians)\n");
     println!(
-        "| Operation | Single thread | Parallel ({}t) | Speedup | Efficiency | Work inflation | Serial fraction | Amdahl 8 cores | Amdahl 16 cores |",
+        "| Operation | Single thread | Parallel ({}t) | Speedup | Efficiency | Work inflation | Serial fraction (stitch) | Karp-Flatt | Amdahl 8 cores | Amdahl 16 cores |",
         summaries.first().map_or(1, |s| s.threads)
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for s in summaries {
         let seed = results.iter().find(|r| r.0 == s.workload).map_or("", |r| r.1);
         println!(
-            "| {seed} | {:.0} MB/s | {:.0} MB/s | {:.2}x | {:.0} % | {:.3} | {:.3} | {:.1}x | {:.1}x |",
+            "| {seed} | {:.0} MB/s | {:.0} MB/s | {:.2}x | {:.0} % | {:.3} | {} | {:.3} | {:.1}x | {:.1}x |",
             s.single,
             s.parallel,
             s.speedup,
             s.efficiency * 100.0,
             s.inflation,
-            s.serial_fraction,
+            s.measured_serial.map_or("n/a".to_string(), |f| format!("{f:.4}")),
+            s.karp_flatt,
             s.amdahl(8.0),
             s.amdahl(16.0)
         );

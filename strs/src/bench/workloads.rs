@@ -30,6 +30,7 @@ fn row(contestant: &str, threads: usize, ours: bool, bytes: usize, (wall, cpu): 
         bytes,
         wall,
         cpu,
+        serial: None,
     }
 }
 
@@ -63,12 +64,19 @@ fn split(cfg: &Config) -> Vec<Row> {
     let mut rows = Vec::new();
     for &t in &cfg.threads {
         let p = pool(t);
+        let before = strs_tools::parallel::serial_time();
         let timing = time(
             cfg.repeat,
             || p.install(|| text.par_split(&["\n"]).collect::<Vec<&str>>()),
             check,
         );
-        rows.push(row("strs_tools par_split", t, true, n, timing));
+        // The stitch passes' time per run (the warm-up run included).
+        let serial =
+            (strs_tools::parallel::serial_time() - before).as_secs_f64() / (cfg.repeat.max(1) + 1) as f64;
+        rows.push(Row {
+            serial: Some(serial),
+            ..row("strs_tools par_split", t, true, n, timing)
+        });
         let timing = time(
             cfg.repeat,
             || {

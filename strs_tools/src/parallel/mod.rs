@@ -16,7 +16,8 @@ pub use numa::{NUMAStringProcessor, NumaNode, NumaStringProcessor, NumaTopology}
 pub use pool::MAX_THREADS;
 pub use segments::ParSegments;
 pub use split::{
-    ParallelSplit, ParallelSplitIterator, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT, DEFAULT_WINDOW,
+    serial_time, ParallelSplit, ParallelSplitIterator, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT,
+    DEFAULT_WINDOW,
 };
 pub use split_stream::{SplitStreamError, SplitStreamErrorKind};
 pub use wc::{par_wc, TextCounts};

@@ -20,6 +20,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::{plan, pool, NumaStringProcessor};
@@ -266,8 +267,32 @@ impl SplitJob<'_> {
                 .map(|(k, r)| scan_chunk(&scanner, hay, r.clone(), (k == 0).then_some(entry), emit))
                 .collect()
         };
-        stitch(&scanner, hay, &ranges, scans, emit)
+        let serial = std::time::Instant::now();
+        let stitched = stitch(&scanner, hay, &ranges, scans, emit);
+        SERIAL_NANOS.fetch_add(serial.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        stitched
     }
+}
+
+/// Nanoseconds spent in stitch passes, process-wide: see [`serial_time`].
+static SERIAL_NANOS: AtomicU64 = AtomicU64::new(0);
+
+/// The total time this process has spent in the serial part of parallel splits
+/// (the stitch passes), for measuring the serial fraction: read it before and
+/// after a split and compare with the split's wall time.
+///
+/// ```
+/// use rayon::iter::ParallelIterator;
+/// use strs_tools::parallel::{serial_time, ParallelStringExt};
+///
+/// let text = "line\n".repeat(100_000);
+/// let before = serial_time();
+/// let lines = text.par_split(&["\n"]).count();
+/// assert_eq!(lines, 100_001);
+/// assert!(serial_time() >= before);
+/// ```
+pub fn serial_time() -> std::time::Duration {
+    std::time::Duration::from_nanos(SERIAL_NANOS.load(Ordering::Relaxed))
 }
 
 /// How many bytes past a window end the scan may look at to decide what starts
