@@ -95,6 +95,24 @@ fn split(cfg: &Config) -> Vec<Row> {
         n,
         time(cfg.repeat, || text.split('\n').collect::<Vec<&str>>(), check),
     ));
+    let options = strs_tools::string::split()
+        .delimeter("\n")
+        .preserving_delimeters(false)
+        .preserving_empty(true)
+        .build();
+    let sequential = || {
+        options
+            .split(&text)
+            .map(|s| text.get(s.start..s.end).unwrap_or_default())
+            .collect::<Vec<&str>>()
+    };
+    rows.push(row(
+        "strs_tools split (sequential)",
+        1,
+        false,
+        n,
+        time(cfg.repeat, sequential, check),
+    ));
     let memchr_loop = || {
         let mut v = Vec::new();
         let mut start = 0;
