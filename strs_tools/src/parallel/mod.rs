@@ -8,6 +8,7 @@ pub(crate) mod plan;
 pub(crate) mod pool;
 mod split;
 mod split_stream;
+mod stream;
 mod wc;
 
 pub use ext::{ParallelBytesExt, ParallelStringExt};
@@ -17,4 +18,5 @@ pub use split::{
     ParallelSplit, ParallelSplitIterator, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT, DEFAULT_WINDOW,
 };
 pub use split_stream::{SplitStreamError, SplitStreamErrorKind};
+pub use stream::{MapBlocks, ReaderPipeline, StreamError, StreamErrorKind};
 pub use wc::{par_wc, TextCounts};
