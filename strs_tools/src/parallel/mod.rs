@@ -2,6 +2,8 @@
 //! its sequential twin returns, in the same order, for every input, option set,
 //! chunk size and thread count.
 
+#[cfg(feature = "async")]
+mod async_stream;
 mod ext;
 pub mod numa;
 pub(crate) mod plan;
@@ -11,6 +13,8 @@ mod split_stream;
 mod stream;
 mod wc;
 
+#[cfg(feature = "async")]
+pub use async_stream::ParallelStreamProcessor;
 pub use ext::{ParallelBytesExt, ParallelStringExt};
 pub use numa::{NUMAStringProcessor, NumaNode, NumaStringProcessor, NumaTopology};
 pub use pool::MAX_THREADS;
