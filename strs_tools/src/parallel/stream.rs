@@ -76,12 +76,15 @@ impl Default for ReaderPipeline {
 }
 
 impl ReaderPipeline {
-    /// The default block size: 8 MiB.
-    pub const DEFAULT_CHUNK_SIZE: usize = 8 << 20;
+    /// The default block size: 1 MiB. Blocks that fit the per-core L2 cache are
+    /// still cached when the pool processes them right after the read: on the
+    /// 2-core test machine (1 MiB L2 per core) 1 MiB blocks counted lines about
+    /// three times faster per CPU-second than 8 MiB blocks.
+    pub const DEFAULT_CHUNK_SIZE: usize = 1 << 20;
     /// The default longest record: 64 MiB.
     pub const DEFAULT_MAX_RECORD: usize = 64 << 20;
 
-    /// A pipeline with the defaults: 8 MiB blocks, `\n` terminator, records up to
+    /// A pipeline with the defaults: 1 MiB blocks, `\n` terminator, records up to
     /// 64 MiB, `max(4, 2 × threads)` blocks in flight, on the current rayon pool.
     pub fn new() -> Self {
         Self {
