@@ -200,6 +200,25 @@ fn main() {
         );
     };
 
+    // The serial part: reading happens on the consuming thread, one block at a time.
+    let read_only = timed(|| {
+        let (mut reader, mut buf, mut total) = (Generated::new(&pattern, bytes), vec![0u8; chunk], 0u64);
+        loop {
+            match reader.read(&mut buf).unwrap() {
+                0 => break,
+                n => total += n as u64,
+            }
+        }
+        assert_eq!(total, bytes);
+    });
+    println!(
+        "{:<36} {:7.3} s {:6.2} GB/s {:7.2} CPU-s",
+        "reading alone (the serial part)",
+        read_only.seconds,
+        gbps(bytes, &read_only),
+        read_only.cpu
+    );
+
     let memchr_runs: Vec<_> = pools
         .iter()
         .map(|p| {
@@ -262,6 +281,15 @@ fn main() {
     let mem_split = in_memory(&split_lines);
     report(&format!("in memory, par_split count ({passes}x)"), &mem_split);
 
+    for (what, runs) in [("memchr", &memchr_runs), ("par_split", &split_runs)] {
+        let serial = read_only.cpu / runs[0].0.cpu.max(1e-9);
+        println!(
+            "serial fraction of the {what} pipeline (reading CPU-s / 1-thread CPU-s): {:.0} %, \
+             Amdahl bound at 2 threads {:.2}x",
+            100.0 * serial,
+            1.0 / (serial + (1.0 - serial) / 2.0)
+        );
+    }
     for (i, t) in threads.iter().enumerate() {
         println!(
             "pipeline / in memory at {t} thread(s): memchr count {:.0} %, par_split count {:.0} %",
