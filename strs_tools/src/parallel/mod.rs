@@ -2,6 +2,8 @@
 //! its sequential twin returns, in the same order, for every input, option set,
 //! chunk size and thread count.
 
+#[cfg(feature = "async")]
+mod async_stream;
 mod ext;
 pub mod numa;
 pub(crate) mod plan;
@@ -9,8 +11,11 @@ pub(crate) mod pool;
 mod segments;
 mod split;
 mod split_stream;
+mod stream;
 mod wc;
 
+#[cfg(feature = "async")]
+pub use async_stream::ParallelStreamProcessor;
 pub use ext::{ParallelBytesExt, ParallelStringExt};
 pub use numa::{NUMAStringProcessor, NumaNode, NumaStringProcessor, NumaTopology};
 pub use pool::MAX_THREADS;
@@ -20,4 +25,5 @@ pub use split::{
     DEFAULT_WINDOW,
 };
 pub use split_stream::{SplitStreamError, SplitStreamErrorKind};
+pub use stream::{MapBlocks, ReaderPipeline, StreamError, StreamErrorKind};
 pub use wc::{par_wc, TextCounts};
