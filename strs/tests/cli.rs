@@ -178,5 +178,5 @@ fn an_overlong_segment_on_stdin_is_an_error_not_an_oom() {
         &["split", "-d", r"\n", "--count", "--max-record", "64K"],
         Some(&input),
     );
-    assert_usage_error(&o, "-: segment starting at byte 6 exceeds 65536 bytes");
+    assert_usage_error(&o, "-: record at byte offset 6 exceeds the limit of 65536 bytes");
 }

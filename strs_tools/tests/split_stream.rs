@@ -5,7 +5,7 @@ use std::io::{self, Read};
 use std::ops::ControlFlow;
 
 use proptest::prelude::*;
-use strs_tools::parallel::{ParallelSplit, SplitStreamErrorKind};
+use strs_tools::parallel::{ParallelSplit, StreamErrorKind};
 use strs_tools::string::split;
 
 type Piece = (Vec<u8>, usize, usize, bool);
@@ -127,11 +127,14 @@ fn an_overlong_segment_is_an_error_with_its_offset() {
         .unwrap_err();
     assert!(matches!(
         err.kind(),
-        SplitStreamErrorKind::SegmentTooLong { limit: 1000 }
+        StreamErrorKind::RecordTooLong { limit: 1000 }
     ));
     assert_eq!(err.offset(), 6);
     assert_eq!(seen, [b"short".to_vec()]);
-    assert_eq!(err.to_string(), "segment starting at byte 6 exceeds 1000 bytes");
+    assert_eq!(
+        err.to_string(),
+        "record at byte offset 6 exceeds the limit of 1000 bytes"
+    );
 }
 
 #[test]
@@ -145,7 +148,7 @@ fn a_read_error_is_reported_with_its_offset_after_the_pieces_before_it() {
             ControlFlow::Continue(())
         })
         .unwrap_err();
-    assert!(matches!(err.kind(), SplitStreamErrorKind::Io(_)));
+    assert!(matches!(err.kind(), StreamErrorKind::Io(_)));
     assert_eq!(err.offset(), 200);
     assert!((95..=100).contains(&seen), "{seen}");
 }

@@ -24,6 +24,5 @@ pub use split::{
     serial_time, ParallelSplit, ParallelSplitIterator, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT,
     DEFAULT_WINDOW,
 };
-pub use split_stream::{SplitStreamError, SplitStreamErrorKind};
 pub use stream::{MapBlocks, ReaderPipeline, StreamError, StreamErrorKind};
 pub use wc::{par_wc, TextCounts};

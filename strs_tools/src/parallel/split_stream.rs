@@ -8,71 +8,14 @@
 //! lookahead) and drops the rest; a segment longer than the configured maximum
 //! stops the split with an error instead of growing the buffer without bound.
 
-use std::fmt;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::split::{lookahead, ParallelSplit, SplitJob};
+use super::stream::{StreamError, StreamErrorKind};
 use crate::string::scan::{RawSegment, ScanState, Space};
 use crate::string::{emit_bytes, ByteSplit, SplitOptions};
-
-/// Why a streamed split stopped early.
-#[derive(Debug)]
-pub struct SplitStreamError {
-    kind: SplitStreamErrorKind,
-    offset: u64,
-}
-
-/// What went wrong in a streamed split.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum SplitStreamErrorKind {
-    /// Reading failed.
-    Io(io::Error),
-    /// A single segment (or quoted section) grew past the limit.
-    SegmentTooLong {
-        /// The configured maximum, in bytes.
-        limit: usize,
-    },
-}
-
-impl SplitStreamError {
-    /// What went wrong.
-    pub fn kind(&self) -> &SplitStreamErrorKind {
-        &self.kind
-    }
-
-    /// The byte offset in the input: where reading failed, or where the overlong
-    /// segment starts.
-    pub fn offset(&self) -> u64 {
-        self.offset
-    }
-}
-
-impl fmt::Display for SplitStreamError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            SplitStreamErrorKind::Io(e) => write!(f, "read error at byte {}: {e}", self.offset),
-            SplitStreamErrorKind::SegmentTooLong { limit } => {
-                write!(
-                    f,
-                    "segment starting at byte {} exceeds {limit} bytes",
-                    self.offset
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for SplitStreamError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
-            SplitStreamErrorKind::Io(e) => Some(e),
-            SplitStreamErrorKind::SegmentTooLong { .. } => None,
-        }
-    }
-}
 
 /// Emits the pieces of one raw segment with offsets made absolute.
 fn emit_at<'a>(
@@ -150,7 +93,7 @@ impl ParallelSplit {
     ///
     /// Memory stays about a window plus the segment in progress: a segment (or an
     /// unclosed quote) longer than [`max_segment`](Self::max_segment) stops the
-    /// split with [`SplitStreamErrorKind::SegmentTooLong`] (after the pieces
+    /// split with [`StreamErrorKind::RecordTooLong`] (after the pieces
     /// before it were delivered), whether or not it fitted in a window. Short reads and
     /// `Interrupted` are handled; another read error stops the split with its
     /// offset (the pieces before it have been delivered).
@@ -177,7 +120,7 @@ impl ParallelSplit {
         mut reader: R,
         delimiters: &[&str],
         mut sink: impl FnMut(&[ByteSplit<'_>]) -> ControlFlow<()>,
-    ) -> Result<(), SplitStreamError> {
+    ) -> Result<(), StreamError> {
         let options = self.options(delimiters);
         let job = self.job(&options);
         let ahead = lookahead(&options);
@@ -203,10 +146,7 @@ impl ParallelSplit {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
                     Err(e) => {
                         buf.truncate(old);
-                        read_error = Some(SplitStreamError {
-                            kind: SplitStreamErrorKind::Io(e),
-                            offset: base + old as u64,
-                        });
+                        read_error = Some(StreamError::new(StreamErrorKind::Io(e), base + old as u64));
                         break;
                     }
                 }
@@ -243,10 +183,10 @@ impl ParallelSplit {
                 return Ok(());
             }
             if too_long != u64::MAX {
-                return Err(SplitStreamError {
-                    kind: SplitStreamErrorKind::SegmentTooLong { limit: max },
-                    offset: too_long,
-                });
+                return Err(StreamError::new(
+                    StreamErrorKind::RecordTooLong { limit: max },
+                    too_long,
+                ));
             }
             drop(pieces);
             if let Some(e) = read_error {
@@ -256,12 +196,10 @@ impl ParallelSplit {
             // Keep only the segment in progress.
             let keep = exit.seg_start.min(exit.pos);
             if exit.pos - keep > self.max_segment {
-                return Err(SplitStreamError {
-                    kind: SplitStreamErrorKind::SegmentTooLong {
-                        limit: self.max_segment,
-                    },
-                    offset: base + keep as u64,
-                });
+                let kind = StreamErrorKind::RecordTooLong {
+                    limit: self.max_segment,
+                };
+                return Err(StreamError::new(kind, base + keep as u64));
             }
             buf.drain(..keep);
             base += keep as u64;

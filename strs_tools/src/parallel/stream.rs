@@ -237,6 +237,10 @@ pub struct StreamError {
 }
 
 impl StreamError {
+    pub(crate) fn new(kind: StreamErrorKind, offset: u64) -> StreamError {
+        StreamError { kind, offset }
+    }
+
     /// What went wrong.
     pub fn kind(&self) -> &StreamErrorKind {
         &self.kind

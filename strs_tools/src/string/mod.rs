@@ -5,7 +5,7 @@
 //! linear time and borrows every piece from the source.
 //!
 //! Differences from the crates.io crate, all with quoting on (its quoting has no
-//! specification; ours is [`scan`]'s state machine):
+//! specification; ours is the state machine of `scan::Mode`):
 //! * a quote opens only at the start of a segment (or after leading whitespace
 //!   when stripping) and closes at the first unescaped postfix; text after the
 //!   postfix stays in the segment, and such a segment is yielded as written;
