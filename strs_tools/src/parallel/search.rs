@@ -1,0 +1,359 @@
+//! Parallel multi-pattern search: every match of every pattern, exactly as
+//! `match_indices` reports them pattern by pattern, found in one pass over the
+//! input by all cores.
+//!
+//! Design: *speculate, then fix up*. Each chunk is scanned in parallel as if no
+//! earlier match reached into it. A serial pass then walks the chunks in order;
+//! where a pattern's true last match (from an earlier chunk) ends inside a chunk,
+//! that pattern alone is re-walked there until its true scan accepts a match the
+//! speculative scan also accepted; from then on both agree. In ordinary text that
+//! pass touches nothing but a few integers per chunk.
+
+use std::ops::Range;
+
+use aho_corasick::packed;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use memchr::memmem;
+use rayon::prelude::*;
+
+use crate::matcher::Match;
+use crate::parallel::plan::chunk_ranges;
+
+/// Finds every position where *some* pattern starts (overlapping candidates).
+/// Verification of which patterns start there is done by the caller.
+#[derive(Clone, Debug)]
+enum CandidateFinder {
+    /// No non-empty pattern.
+    Never,
+    /// One distinct pattern: memchr's memmem.
+    One(Box<memmem::Finder<'static>>),
+    /// A few patterns: aho-corasick's SIMD Teddy (8-11 GB/s here, where the
+    /// automaton's `find_iter` manages 1.2 GB/s; see docs/search_and_process.md).
+    Teddy(packed::Searcher),
+    /// Too many patterns for Teddy, or no SIMD: the automaton, leftmost-first.
+    Automaton(AhoCorasick),
+}
+
+impl CandidateFinder {
+    /// The leftmost position `>= from` in `hay` where some pattern fully matches.
+    fn next(&self, hay: &[u8], from: usize) -> Option<usize> {
+        if from >= hay.len() {
+            return None;
+        }
+        match self {
+            CandidateFinder::Never => None,
+            CandidateFinder::One(f) => f.find(&hay[from..]).map(|p| p + from),
+            CandidateFinder::Teddy(s) => s
+                .find_in(hay, aho_corasick::Span::from(from..hay.len()))
+                .map(|m| m.start()),
+            CandidateFinder::Automaton(ac) => {
+                ac.find(Input::new(hay).span(from..hay.len())).map(|m| m.start())
+            }
+        }
+    }
+}
+
+/// A compiled set of patterns searched in parallel with `match_indices`
+/// semantics per pattern. Immutable, `Send + Sync`, reusable across inputs.
+///
+/// The result of [`find_all`](Self::find_all) is semantically the same as
+///
+/// ```text
+/// let mut all: Vec<_> = patterns.iter().enumerate()
+///     .flat_map(|(i, p)| hay.match_indices(p).map(move |(pos, m)| (pos, i, m)))
+///     .collect();
+/// all.sort_by_key(|&(pos, i, _)| (pos, i));
+/// ```
+///
+/// but the input is read once for all patterns, by all threads of the current
+/// rayon pool. For each pattern on its own, matches are leftmost and
+/// non-overlapping (`"aa"` in `"aaaa"` matches at 0 and 2); matches of
+/// *different* patterns may overlap. Empty patterns never match (`match_indices`
+/// would report one at every character boundary). A pattern listed twice is
+/// reported twice, once under each index, as the expression above does.
+///
+/// # Example
+///
+/// ```
+/// use strs_tools::parallel::ParallelSearcher;
+///
+/// let searcher = ParallelSearcher::new(&["aa", "a"]);
+/// let found: Vec<(usize, usize)> = searcher
+///     .find_all(b"aaa")
+///     .iter()
+///     .map(|m| (m.start, m.pattern))
+///     .collect();
+/// assert_eq!(found, vec![(0, 0), (0, 1), (1, 1), (2, 1)]);
+/// assert_eq!(searcher.count(b"aaa"), vec![1, 3]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct ParallelSearcher {
+    patterns: Vec<Vec<u8>>,
+    /// Per pattern, its own finder: used by the serial fix-up only.
+    finders: Vec<Option<memmem::Finder<'static>>>,
+    /// Non-empty pattern indices grouped by first byte, in list order.
+    by_first_byte: Vec<Vec<u32>>,
+    candidates: CandidateFinder,
+    max_len: usize,
+    chunk_size: Option<usize>,
+}
+
+/// What one chunk's speculative scan found.
+struct ChunkScan<S> {
+    /// Matches (`Vec<Match>`) or counts (`Vec<usize>`).
+    found: S,
+    /// Per pattern, the end of its last accepted match in this chunk (0: none).
+    exits: Vec<usize>,
+}
+
+/// Where the accepted matches go: a list, or per-pattern counters.
+trait Sink: Send {
+    fn new(patterns: usize) -> Self;
+    fn accept(&mut self, m: Match);
+    /// Applies the fix-up: `removed` were wrongly accepted, `added` wrongly not.
+    fn correct(&mut self, removed: &[Match], added: &[Match]);
+}
+
+impl Sink for Vec<Match> {
+    fn new(_: usize) -> Self {
+        Vec::new()
+    }
+    fn accept(&mut self, m: Match) {
+        self.push(m);
+    }
+    fn correct(&mut self, removed: &[Match], added: &[Match]) {
+        // Out-of-phase self-overlapping patterns ("aa" in "aaaa…") can make both
+        // lists as long as the chunk: keep this O(n log n).
+        let mut removed = removed.to_vec();
+        removed.sort_unstable_by_key(|m| (m.start, m.pattern));
+        self.retain(|m| {
+            removed
+                .binary_search_by_key(&(m.start, m.pattern), |r| (r.start, r.pattern))
+                .is_err()
+        });
+        self.extend_from_slice(added);
+        self.sort_unstable_by_key(|m| (m.start, m.pattern));
+    }
+}
+
+/// Per-pattern counters.
+struct Counts(Vec<usize>);
+
+impl Sink for Counts {
+    fn new(patterns: usize) -> Self {
+        Counts(vec![0; patterns])
+    }
+    fn accept(&mut self, m: Match) {
+        self.0[m.pattern] += 1;
+    }
+    fn correct(&mut self, removed: &[Match], added: &[Match]) {
+        for m in removed {
+            self.0[m.pattern] -= 1;
+        }
+        for m in added {
+            self.0[m.pattern] += 1;
+        }
+    }
+}
+
+impl ParallelSearcher {
+    /// Compiles `patterns`. Empty patterns are kept in the numbering but never
+    /// match.
+    pub fn new<P: AsRef<[u8]>>(patterns: &[P]) -> ParallelSearcher {
+        let patterns: Vec<Vec<u8>> = patterns.iter().map(|p| p.as_ref().to_vec()).collect();
+        let mut by_first_byte = vec![Vec::new(); 256];
+        let mut distinct: Vec<&[u8]> = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            if let Some(&b) = p.first() {
+                by_first_byte[usize::from(b)].push(i as u32);
+                if !distinct.contains(&p.as_slice()) {
+                    distinct.push(p);
+                }
+            }
+        }
+        let candidates = match distinct.len() {
+            0 => CandidateFinder::Never,
+            1 => CandidateFinder::One(Box::new(memmem::Finder::new(distinct[0]).into_owned())),
+            _ => match packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .builder()
+                .extend(&distinct)
+                .build()
+            {
+                Some(teddy) => CandidateFinder::Teddy(teddy),
+                None => CandidateFinder::Automaton(
+                    AhoCorasickBuilder::new()
+                        .match_kind(MatchKind::LeftmostFirst)
+                        .build(&distinct)
+                        .expect("an aho-corasick automaton over a few patterns always builds"),
+                ),
+            },
+        };
+        let finders = patterns
+            .iter()
+            .map(|p| (!p.is_empty()).then(|| memmem::Finder::new(p).into_owned()))
+            .collect();
+        let max_len = patterns.iter().map(Vec::len).max().unwrap_or(0);
+        ParallelSearcher {
+            patterns,
+            finders,
+            by_first_byte,
+            candidates,
+            max_len,
+            chunk_size: None,
+        }
+    }
+
+    /// Sets the size of the pieces of work in bytes (`0` counts as 1). By default
+    /// it is derived from the input length and the number of threads. Results
+    /// never depend on it.
+    pub fn chunk_size(mut self, bytes: usize) -> ParallelSearcher {
+        self.chunk_size = Some(bytes.max(1));
+        self
+    }
+
+    /// The number of patterns this searcher was built from (empty ones included).
+    pub fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Every match, sorted by start, then by pattern index (see the type docs).
+    pub fn find_all(&self, hay: &[u8]) -> Vec<Match> {
+        let parts: Vec<Vec<Match>> = self.run(hay);
+        let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for part in parts {
+            all.extend(part);
+        }
+        all
+    }
+
+    /// Per pattern, in list order, the number of matches [`find_all`](Self::find_all)
+    /// reports for it, without materialising them.
+    pub fn count(&self, hay: &[u8]) -> Vec<usize> {
+        let mut totals = vec![0; self.patterns.len()];
+        for Counts(part) in self.run::<Counts>(hay) {
+            for (t, c) in totals.iter_mut().zip(part) {
+                *t += c;
+            }
+        }
+        totals
+    }
+
+    fn effective_chunk_size(&self, len: usize) -> usize {
+        self.chunk_size.unwrap_or_else(|| {
+            // Enough chunks for work stealing to balance, few enough that the
+            // per-chunk overhead (and the serial fix-up) stays negligible.
+            (len / (4 * rayon::current_num_threads())).clamp(64 << 10, 4 << 20)
+        })
+    }
+
+    /// Speculative parallel scan, then the serial fix-up, chunk results in order.
+    fn run<S: Sink>(&self, hay: &[u8]) -> Vec<S> {
+        if matches!(self.candidates, CandidateFinder::Never) {
+            return Vec::new();
+        }
+        let ranges = chunk_ranges(hay, self.effective_chunk_size(hay.len()), false);
+        let mut scans: Vec<ChunkScan<S>> = ranges
+            .par_iter()
+            .map(|r| self.scan_chunk(hay, r.clone()))
+            .collect();
+        // Serial fix-up: `carry[p]` is where pattern p's true last match ended.
+        let mut carry = vec![0usize; self.patterns.len()];
+        let mut removed = Vec::new();
+        let mut added = Vec::new();
+        for (range, scan) in ranges.iter().zip(&mut scans) {
+            removed.clear();
+            added.clear();
+            for (p, (carry, &exit)) in carry.iter_mut().zip(&scan.exits).enumerate() {
+                *carry = if *carry > range.start {
+                    self.refit(hay, range.clone(), p, *carry, &mut removed, &mut added)
+                        .unwrap_or(exit)
+                } else {
+                    exit
+                };
+            }
+            if !removed.is_empty() || !added.is_empty() {
+                scan.found.correct(&removed, &added);
+            }
+        }
+        scans.into_iter().map(|s| s.found).collect()
+    }
+
+    /// Scans the matches starting in `range`, assuming no earlier match reaches in.
+    fn scan_chunk<S: Sink>(&self, hay: &[u8], range: Range<usize>) -> ChunkScan<S> {
+        let window_end = range.end.saturating_add(self.max_len - 1).min(hay.len());
+        let window = &hay[..window_end];
+        let mut found = S::new(self.patterns.len());
+        let mut exits = vec![0usize; self.patterns.len()];
+        let mut from = range.start;
+        while let Some(pos) = self.candidates.next(window, from) {
+            if pos >= range.end {
+                break;
+            }
+            for &p in &self.by_first_byte[usize::from(hay[pos])] {
+                let p = p as usize;
+                let pat = &self.patterns[p];
+                if pos >= exits[p] && window[pos..].starts_with(pat) {
+                    exits[p] = pos + pat.len();
+                    found.accept(Match {
+                        start: pos,
+                        end: pos + pat.len(),
+                        pattern: p,
+                    });
+                }
+            }
+            from = pos + 1;
+        }
+        ChunkScan { found, exits }
+    }
+
+    /// Re-walks pattern `p` in `range` given that its true last match ended at
+    /// `carry` (inside or past the range), recording the corrections. Returns the
+    /// true exit if the true and speculative scans never met in this range, and
+    /// `None` if they met (the speculative exit is then the true one).
+    fn refit(
+        &self,
+        hay: &[u8],
+        range: Range<usize>,
+        p: usize,
+        carry: usize,
+        removed: &mut Vec<Match>,
+        added: &mut Vec<Match>,
+    ) -> Option<usize> {
+        let finder = self.finders[p]
+            .as_ref()
+            .expect("only a non-empty pattern can carry");
+        let len = self.patterns[p].len();
+        let window = &hay[..range.end.saturating_add(len - 1).min(hay.len())];
+        let (mut spec_end, mut true_end) = (range.start, carry);
+        let mut from = range.start;
+        while from < window.len() {
+            let Some(offset) = finder.find(&window[from..]) else {
+                break;
+            };
+            let pos = from + offset;
+            if pos >= range.end {
+                break;
+            }
+            let m = Match {
+                start: pos,
+                end: pos + len,
+                pattern: p,
+            };
+            match (pos >= spec_end, pos >= true_end) {
+                (true, true) => return None,
+                (true, false) => {
+                    spec_end = m.end;
+                    removed.push(m);
+                }
+                (false, true) => {
+                    true_end = m.end;
+                    added.push(m);
+                }
+                (false, false) => {}
+            }
+            from = pos + 1;
+        }
+        Some(true_end)
+    }
+}
