@@ -28,7 +28,9 @@ use crate::parallel::process::terminated_ranges;
 ///   caller, after the tasks already started have finished); no partial result
 ///   is returned and the executor stays usable.
 /// * **Nesting**: a task may itself use parallel operations (they run on the same
-///   pool) or the executor; this does not deadlock.
+///   pool) or the executor; this does not deadlock. Do not hold a lock *across*
+///   such a nested call that other tasks also take: while it waits, the worker
+///   may run another task that blocks on the lock (rayon#592).
 ///
 /// # Example
 ///
