@@ -30,8 +30,17 @@ fn pool(threads: usize) -> rayon::ThreadPool {
         .unwrap()
 }
 
-/// Checks every chunk size up to past the input, on 1..=4 threads.
+/// Checks every chunk size up to past the input, on 1..=4 threads, with the
+/// patterns as given (few patterns: scanned one by one) and padded with
+/// patterns that never occur (many patterns: one Teddy pass finds candidates).
 fn check_everywhere(hay: &str, patterns: &[&str]) {
+    check_exact(hay, patterns);
+    let mut padded = patterns.to_vec();
+    padded.extend(["\u{1}never", "\u{2}x", "\u{3}"]);
+    check_exact(hay, &padded);
+}
+
+fn check_exact(hay: &str, patterns: &[&str]) {
     let expected = oracle(hay, patterns);
     let counts = oracle_counts(hay, patterns);
     let searcher = ParallelSearcher::new(patterns);
@@ -179,8 +188,12 @@ proptest! {
         patterns in prop::collection::vec("[ab]{0,4}", 0..5),
         size in 1usize..12,
         threads in 1usize..=4,
+        pad in any::<bool>(),
     ) {
-        let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+        let mut patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+        if pad {
+            patterns.extend(["\u{1}never", "\u{2}x", "\u{3}"]);
+        }
         let s = ParallelSearcher::new(&patterns).chunk_size(size);
         pool(threads).install(|| {
             let got: Vec<(usize, &str)> = s.find_all(hay.as_bytes()).iter().map(|m| (m.start, &hay[m.start..m.end])).collect();

@@ -19,6 +19,9 @@ use rayon::prelude::*;
 use crate::matcher::Match;
 use crate::parallel::plan::chunk_ranges;
 
+/// Up to this many distinct patterns, chunks are scanned pattern by pattern.
+const PER_PATTERN_LIMIT: usize = 3;
+
 /// Finds every position where *some* pattern starts (overlapping candidates).
 /// Verification of which patterns start there is done by the caller.
 #[derive(Clone, Debug)]
@@ -94,6 +97,9 @@ pub struct ParallelSearcher {
     /// Non-empty pattern indices grouped by first byte, in list order.
     by_first_byte: Vec<Vec<u32>>,
     candidates: CandidateFinder,
+    /// Few patterns: each chunk is scanned once per pattern with memmem while
+    /// it is hot in cache (faster than one Teddy pass here, see the docs).
+    per_pattern: bool,
     max_len: usize,
     chunk_size: Option<usize>,
 }
@@ -112,6 +118,8 @@ trait Sink: Send {
     fn accept(&mut self, m: Match);
     /// Applies the fix-up: `removed` were wrongly accepted, `added` wrongly not.
     fn correct(&mut self, removed: &[Match], added: &[Match]);
+    /// Called once a chunk was scanned pattern by pattern: restores the order.
+    fn restore_order(&mut self) {}
 }
 
 impl Sink for Vec<Match> {
@@ -132,6 +140,9 @@ impl Sink for Vec<Match> {
                 .is_err()
         });
         self.extend_from_slice(added);
+        self.sort_unstable_by_key(|m| (m.start, m.pattern));
+    }
+    fn restore_order(&mut self) {
         self.sort_unstable_by_key(|m| (m.start, m.pattern));
     }
 }
@@ -194,11 +205,13 @@ impl ParallelSearcher {
             .map(|p| (!p.is_empty()).then(|| memmem::Finder::new(p).into_owned()))
             .collect();
         let max_len = patterns.iter().map(Vec::len).max().unwrap_or(0);
+        let per_pattern = distinct.len() <= PER_PATTERN_LIMIT;
         ParallelSearcher {
             patterns,
             finders,
             by_first_byte,
             candidates,
+            per_pattern,
             max_len,
             chunk_size: None,
         }
@@ -281,6 +294,9 @@ impl ParallelSearcher {
 
     /// Scans the matches starting in `range`, assuming no earlier match reaches in.
     fn scan_chunk<S: Sink>(&self, hay: &[u8], range: Range<usize>) -> ChunkScan<S> {
+        if self.per_pattern {
+            return self.scan_chunk_per_pattern(hay, range);
+        }
         let window_end = range.end.saturating_add(self.max_len - 1).min(hay.len());
         let window = &hay[..window_end];
         let mut found = S::new(self.patterns.len());
@@ -304,6 +320,33 @@ impl ParallelSearcher {
             }
             from = pos + 1;
         }
+        ChunkScan { found, exits }
+    }
+
+    /// [`scan_chunk`](Self::scan_chunk), one memmem scan per pattern over the
+    /// chunk (the chunk is read from memory once and scanned in cache).
+    fn scan_chunk_per_pattern<S: Sink>(&self, hay: &[u8], range: Range<usize>) -> ChunkScan<S> {
+        let mut found = S::new(self.patterns.len());
+        let mut exits = vec![0usize; self.patterns.len()];
+        for (p, finder) in self.finders.iter().enumerate() {
+            let Some(finder) = finder else { continue };
+            let len = self.patterns[p].len();
+            let window = &hay[range.start..range.end.saturating_add(len - 1).min(hay.len())];
+            // memmem's iterator is leftmost and non-overlapping: the greedy scan.
+            for offset in finder.find_iter(window) {
+                let start = range.start + offset;
+                if start >= range.end {
+                    break;
+                }
+                exits[p] = start + len;
+                found.accept(Match {
+                    start,
+                    end: start + len,
+                    pattern: p,
+                });
+            }
+        }
+        found.restore_order();
         ChunkScan { found, exits }
     }
 
