@@ -95,14 +95,44 @@ fn whitespace_ranges(bytes: &[u8], chunk_size: usize) -> Vec<std::ops::Range<usi
     ranges
 }
 
+/// Byte classes for the tokenizer: one table lookup per byte tells both "ends a
+/// word" and "needs lowering".
+const WHITESPACE: u8 = 1;
+const UPPER: u8 = 2;
+const CLASSES: [u8; 256] = {
+    let mut classes = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_whitespace() {
+            classes[b] = WHITESPACE;
+        } else if byte.is_ascii_uppercase() {
+            classes[b] = UPPER;
+        }
+        b += 1;
+    }
+    classes
+};
+
 /// Adds the words of `bytes` to `map`.
 fn count_words<'a>(bytes: &'a [u8], mut map: ChunkCounts<'a>) -> ChunkCounts<'a> {
     let mut lower = Vec::new();
-    for word in bytes.split(u8::is_ascii_whitespace) {
-        if word.is_empty() {
-            continue;
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && CLASSES[usize::from(bytes[i])] == WHITESPACE {
+            i += 1;
         }
-        let needs_lowering = word.iter().any(u8::is_ascii_uppercase);
+        let start = i;
+        let mut classes = 0;
+        while i < bytes.len() && CLASSES[usize::from(bytes[i])] != WHITESPACE {
+            classes |= CLASSES[usize::from(bytes[i])];
+            i += 1;
+        }
+        if start == i {
+            break;
+        }
+        let word = &bytes[start..i];
+        let needs_lowering = classes & UPPER != 0;
         let key: &[u8] = if needs_lowering {
             lower.clear();
             lower.extend(word.iter().map(u8::to_ascii_lowercase));
