@@ -22,36 +22,35 @@ use crate::parallel::plan::chunk_ranges;
 /// Up to this many distinct patterns, chunks are scanned pattern by pattern.
 const PER_PATTERN_LIMIT: usize = 3;
 
-/// Finds every position where *some* pattern starts (overlapping candidates).
-/// Verification of which patterns start there is done by the caller.
+/// How a chunk is scanned: chosen once, by the number of distinct patterns.
 #[derive(Clone, Debug)]
-enum CandidateFinder {
-    /// No non-empty pattern.
+enum Engine {
+    /// No non-empty pattern: nothing ever matches.
     Never,
-    /// One distinct pattern: memchr's memmem.
-    One(Box<memmem::Finder<'static>>),
-    /// A few patterns: aho-corasick's SIMD Teddy (8-11 GB/s here, where the
-    /// automaton's `find_iter` manages 1.2 GB/s; see docs/search_and_process.md).
+    /// Few patterns: one memmem scan per pattern over the cache-hot chunk.
+    PerPattern,
+    /// More: aho-corasick's SIMD Teddy finds every position where *some*
+    /// pattern starts (the automaton's `find_iter` is several times slower; see
+    /// docs/search_and_process.md); the patterns are verified there.
     Teddy(packed::Searcher),
-    /// Too many patterns for Teddy, or no SIMD: the automaton, leftmost-first.
+    /// Too many patterns for Teddy (over 64), or no SIMD: the automaton,
+    /// leftmost-first, as the candidate finder.
     Automaton(AhoCorasick),
 }
 
-impl CandidateFinder {
-    /// The leftmost position `>= from` in `hay` where some pattern fully matches.
-    fn next(&self, hay: &[u8], from: usize) -> Option<usize> {
+impl Engine {
+    /// The leftmost position `>= from` in `hay` where some pattern fully matches
+    /// (candidate engines only).
+    fn next_candidate(&self, hay: &[u8], from: usize) -> Option<usize> {
         if from >= hay.len() {
             return None;
         }
         match self {
-            CandidateFinder::Never => None,
-            CandidateFinder::One(f) => f.find(&hay[from..]).map(|p| p + from),
-            CandidateFinder::Teddy(s) => s
+            Engine::Never | Engine::PerPattern => None,
+            Engine::Teddy(s) => s
                 .find_in(hay, aho_corasick::Span::from(from..hay.len()))
                 .map(|m| m.start()),
-            CandidateFinder::Automaton(ac) => {
-                ac.find(Input::new(hay).span(from..hay.len())).map(|m| m.start())
-            }
+            Engine::Automaton(ac) => ac.find(Input::new(hay).span(from..hay.len())).map(|m| m.start()),
         }
     }
 }
@@ -96,10 +95,7 @@ pub struct ParallelSearcher {
     finders: Vec<Option<memmem::Finder<'static>>>,
     /// Non-empty pattern indices grouped by first byte, in list order.
     by_first_byte: Vec<Vec<u32>>,
-    candidates: CandidateFinder,
-    /// Few patterns: each chunk is scanned once per pattern with memmem while
-    /// it is hot in cache (faster than one Teddy pass here, see the docs).
-    per_pattern: bool,
+    engine: Engine,
     max_len: usize,
     chunk_size: Option<usize>,
 }
@@ -182,17 +178,17 @@ impl ParallelSearcher {
                 }
             }
         }
-        let candidates = match distinct.len() {
-            0 => CandidateFinder::Never,
-            1 => CandidateFinder::One(Box::new(memmem::Finder::new(distinct[0]).into_owned())),
+        let engine = match distinct.len() {
+            0 => Engine::Never,
+            n if n <= PER_PATTERN_LIMIT => Engine::PerPattern,
             _ => match packed::Config::new()
                 .match_kind(packed::MatchKind::LeftmostFirst)
                 .builder()
                 .extend(&distinct)
                 .build()
             {
-                Some(teddy) => CandidateFinder::Teddy(teddy),
-                None => CandidateFinder::Automaton(
+                Some(teddy) => Engine::Teddy(teddy),
+                None => Engine::Automaton(
                     AhoCorasickBuilder::new()
                         .match_kind(MatchKind::LeftmostFirst)
                         .build(&distinct)
@@ -205,13 +201,11 @@ impl ParallelSearcher {
             .map(|p| (!p.is_empty()).then(|| memmem::Finder::new(p).into_owned()))
             .collect();
         let max_len = patterns.iter().map(Vec::len).max().unwrap_or(0);
-        let per_pattern = distinct.len() <= PER_PATTERN_LIMIT;
         ParallelSearcher {
             patterns,
             finders,
             by_first_byte,
-            candidates,
-            per_pattern,
+            engine,
             max_len,
             chunk_size: None,
         }
@@ -263,7 +257,7 @@ impl ParallelSearcher {
 
     /// Speculative parallel scan, then the serial fix-up, chunk results in order.
     fn run<S: Sink>(&self, hay: &[u8]) -> Vec<S> {
-        if matches!(self.candidates, CandidateFinder::Never) {
+        if matches!(self.engine, Engine::Never) {
             return Vec::new();
         }
         let ranges = chunk_ranges(hay, self.effective_chunk_size(hay.len()), false);
@@ -295,7 +289,7 @@ impl ParallelSearcher {
 
     /// Scans the matches starting in `range`, assuming no earlier match reaches in.
     fn scan_chunk<S: Sink>(&self, hay: &[u8], range: Range<usize>) -> ChunkScan<S> {
-        if self.per_pattern {
+        if matches!(self.engine, Engine::PerPattern) {
             return self.scan_chunk_per_pattern(hay, range);
         }
         let window_end = range.end.saturating_add(self.max_len - 1).min(hay.len());
@@ -303,7 +297,7 @@ impl ParallelSearcher {
         let mut found = S::new(self.patterns.len());
         let mut exits = vec![0usize; self.patterns.len()];
         let mut from = range.start;
-        while let Some(pos) = self.candidates.next(window, from) {
+        while let Some(pos) = self.engine.next_candidate(window, from) {
             if pos >= range.end {
                 break;
             }
