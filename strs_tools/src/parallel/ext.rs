@@ -178,11 +178,7 @@ impl ParallelStringExt for str {
     }
 
     fn par_find_all(&self, patterns: &[&str]) -> Vec<(usize, &str)> {
-        let found = ParallelSearcher::new(patterns).find_all(self.as_bytes());
-        found
-            .into_iter()
-            .map(|m| (m.start, &self[m.start..m.end]))
-            .collect()
+        ParallelSearcher::new(patterns).find_all_map(self.as_bytes(), |m| (m.start, &self[m.start..m.end]))
     }
 
     fn par_count(&self, patterns: &[&str]) -> Vec<usize> {
@@ -292,11 +288,7 @@ impl ParallelBytesExt for [u8] {
     }
 
     fn par_find_all(&self, patterns: &[&[u8]]) -> Vec<(usize, &[u8])> {
-        let found = ParallelSearcher::new(patterns).find_all(self);
-        found
-            .into_iter()
-            .map(|m| (m.start, &self[m.start..m.end]))
-            .collect()
+        ParallelSearcher::new(patterns).find_all_map(self, |m| (m.start, &self[m.start..m.end]))
     }
 
     fn par_count(&self, patterns: &[&[u8]]) -> Vec<usize> {

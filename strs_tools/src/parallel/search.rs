@@ -139,7 +139,9 @@ impl Sink for Vec<Match> {
         self.sort_unstable_by_key(|m| (m.start, m.pattern));
     }
     fn restore_order(&mut self) {
-        self.sort_unstable_by_key(|m| (m.start, m.pattern));
+        // The list is one sorted run per pattern: the stable sort detects runs
+        // and merges them in O(n log runs), where an unstable sort is O(n log n).
+        self.sort_by_key(|m| (m.start, m.pattern));
     }
 }
 
@@ -226,10 +228,17 @@ impl ParallelSearcher {
 
     /// Every match, sorted by start, then by pattern index (see the type docs).
     pub fn find_all(&self, hay: &[u8]) -> Vec<Match> {
+        self.find_all_map(hay, |m| m)
+    }
+
+    /// [`find_all`](Self::find_all) with each match converted by `f` on the way
+    /// into the one output vector (the `&str`/`&[u8]` front ends use it to avoid
+    /// a second full-size vector).
+    pub(crate) fn find_all_map<T>(&self, hay: &[u8], f: impl Fn(Match) -> T) -> Vec<T> {
         let parts: Vec<Vec<Match>> = self.run(hay);
         let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
         for part in parts {
-            all.extend(part);
+            all.extend(part.into_iter().map(&f));
         }
         all
     }
