@@ -9,7 +9,6 @@
 //! STRS_BENCH_BYTES=$((256<<20)) cargo bench -p strs_tools@0.1.0 --bench executor
 //! ```
 
-use std::hint::black_box;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
@@ -24,17 +23,6 @@ fn env(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn best<R>(runs: usize, mut f: impl FnMut() -> R) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            black_box(f());
-            t.elapsed()
-        })
-        .min()
-        .unwrap()
 }
 
 /// `bytes` of lines in `TASKS` equal tasks; the lines of the first `EXPENSIVE`
@@ -72,16 +60,83 @@ fn work(task: &str) -> u64 {
     total
 }
 
-/// Static equal partitioning: thread `k` runs the `k`-th contiguous share of tasks.
-fn static_partition(text: &str, tasks: &[Range<usize>], threads: usize) -> Vec<u64> {
+/// Static equal partitioning: thread `k` runs the `k`-th contiguous share of
+/// tasks. Also returns each thread's CPU seconds.
+fn static_partition(text: &str, tasks: &[Range<usize>], threads: usize) -> (Vec<u64>, Vec<f64>) {
     let per = tasks.len().div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = tasks
             .chunks(per)
-            .map(|share| s.spawn(move || share.iter().map(|r| work(&text[r.clone()])).collect::<Vec<_>>()))
+            .map(|share| {
+                s.spawn(move || {
+                    let cpu = thread_cpu();
+                    let out: Vec<u64> = share.iter().map(|r| work(&text[r.clone()])).collect();
+                    (out, thread_cpu() - cpu)
+                })
+            })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        let mut results = Vec::new();
+        let mut cpu = Vec::new();
+        for h in handles {
+            let (out, c) = h.join().unwrap();
+            results.extend(out);
+            cpu.push(c);
+        }
+        (results, cpu)
     })
+}
+
+/// CPU seconds used by the calling thread so far, from /proc (10 ms ticks).
+fn thread_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    let Some(close) = stat.rfind(')') else { return 0.0 };
+    let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// One contender's best wall time and its busiest worker's CPU seconds (best of
+/// `runs`); the latter does not depend on what else the machine runs.
+struct Run {
+    wall: Duration,
+    busiest_cpu: f64,
+    total_cpu: f64,
+}
+
+impl Run {
+    const NONE: Run = Run {
+        wall: Duration::MAX,
+        busiest_cpu: f64::MAX,
+        total_cpu: f64::MAX,
+    };
+}
+
+fn report(label: &str, run: &Run, seq: &Run, threads: f64) {
+    println!(
+        "{label:<46} {:>6.0} ms  wall efficiency {:.2}  CPU-balance efficiency {:.2}",
+        run.wall.as_secs_f64() * 1e3,
+        seq.wall.as_secs_f64() / (threads * run.wall.as_secs_f64()),
+        seq.busiest_cpu / (threads * run.busiest_cpu),
+    );
+}
+
+/// Runs `f` on `pool` `runs` times, measuring each worker's CPU time around it.
+fn on_pool<R: Send>(pool: &rayon::ThreadPool, runs: usize, f: impl Fn() -> R + Sync) -> (R, Run) {
+    let mut best = Run::NONE;
+    let mut out = None;
+    for _ in 0..runs {
+        let before = pool.broadcast(|_| thread_cpu());
+        let t = Instant::now();
+        let r = pool.install(&f);
+        let wall = t.elapsed();
+        let after = pool.broadcast(|_| thread_cpu());
+        let used: Vec<f64> = before.iter().zip(&after).map(|(b, a)| a - b).collect();
+        best.wall = best.wall.min(wall);
+        best.busiest_cpu = best.busiest_cpu.min(used.iter().copied().fold(0.0, f64::max));
+        best.total_cpu = best.total_cpu.min(used.iter().sum());
+        out = Some(r);
+    }
+    (out.unwrap(), best)
 }
 
 /// A task that needs a buffer: its words, sorted.
@@ -93,51 +148,50 @@ fn sort_words<'a>(words: &mut Vec<&'a str>, task: &'a str) -> usize {
 }
 
 fn main() {
-    let bytes = env("STRS_BENCH_BYTES", 256 << 20) / 8; // the work is ~8x costlier per byte than a search
+    // The work costs ~8x more per byte than a search: an eighth of the bytes.
+    let bytes = env("STRS_BENCH_BYTES", 256 << 20) / 8;
     let runs = env("STRS_BENCH_RUNS", 3);
     let (text, tasks) = skewed_input(bytes);
     let expected: Vec<u64> = tasks.iter().map(|r| work(&text[r.clone()])).collect();
+    let p1 = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let p2 = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
 
-    let seq = best(runs, || {
+    let (_, seq) = on_pool(&p1, runs, || {
         tasks.iter().map(|r| work(&text[r.clone()])).collect::<Vec<_>>()
     });
-    let eff = |d: Duration, threads: f64| seq.as_secs_f64() / (threads * d.as_secs_f64());
     println!(
-        "input {} MiB in {TASKS} tasks, {EXPENSIVE} of them {SKEW}x costlier, best of {runs} runs; sequential {:.0} ms",
+        "input {} MiB in {TASKS} tasks, {EXPENSIVE} of them {SKEW}x costlier, best of {runs} runs; \
+         sequential {:.0} ms ({:.2} CPU s)",
         text.len() >> 20,
-        seq.as_secs_f64() * 1e3
+        seq.wall.as_secs_f64() * 1e3,
+        seq.busiest_cpu
     );
 
-    assert_eq!(static_partition(&text, &tasks, 2), expected);
-    let d = best(runs, || static_partition(&text, &tasks, 2));
-    println!(
-        "{:<52} {:>6.0} ms  efficiency {:.2}",
-        "static equal partitioning, 2 threads",
-        d.as_secs_f64() * 1e3,
-        eff(d, 2.0)
-    );
+    let mut stat = Run::NONE;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let (out, cpu) = static_partition(&text, &tasks, 2);
+        stat.wall = stat.wall.min(t.elapsed());
+        stat.busiest_cpu = stat.busiest_cpu.min(cpu.iter().copied().fold(0.0, f64::max));
+        stat.total_cpu = stat.total_cpu.min(cpu.iter().sum());
+        assert_eq!(out, expected);
+    }
+    report("static equal partitioning, 2 threads", &stat, &seq, 2.0);
 
-    let executor = WorkStealingExecutor::new(2);
-    assert_eq!(executor.execute(&text, &tasks, work), expected);
-    let d = best(runs, || executor.execute(&text, &tasks, work));
-    println!(
-        "{:<52} {:>6.0} ms  efficiency {:.2}",
-        "executor, whole tasks, 2 threads",
-        d.as_secs_f64() * 1e3,
-        eff(d, 2.0)
-    );
+    // `new(0)`: the executor runs on the pool it is called from, here `p2`.
+    let executor = WorkStealingExecutor::new(0);
+    let (out, run) = on_pool(&p2, runs, || executor.execute(&text, &tasks, work));
+    assert_eq!(out, expected);
+    report("executor, whole tasks, 2 threads", &run, &seq, 2.0);
 
     let per_task = tasks[0].len();
-    let executor = WorkStealingExecutor::new(2).max_task_len(per_task / 16, b'\n');
+    let executor = WorkStealingExecutor::new(0).max_task_len(per_task / 16, b'\n');
     let add = |a: u64, b: u64| a.wrapping_add(b);
-    assert_eq!(executor.execute_subdivided(&text, &tasks, work, add), expected);
-    let d = best(runs, || executor.execute_subdivided(&text, &tasks, work, add));
-    println!(
-        "{:<52} {:>6.0} ms  efficiency {:.2}",
-        "executor, tasks subdivided at 1/16, 2 threads",
-        d.as_secs_f64() * 1e3,
-        eff(d, 2.0)
-    );
+    let (out, run) = on_pool(&p2, runs, || {
+        executor.execute_subdivided(&text, &tasks, work, add)
+    });
+    assert_eq!(out, expected);
+    report("executor, tasks subdivided at 1/16, 2 threads", &run, &seq, 2.0);
 
     // Scratch buffers: many small tasks that each need a buffer of their words.
     let small: Vec<Range<usize>> = {
@@ -152,16 +206,20 @@ fn main() {
         }
         v
     };
-    let executor = WorkStealingExecutor::new(2);
-    let fresh = best(runs, || {
+    let executor = WorkStealingExecutor::new(0);
+    let (_, fresh) = on_pool(&p2, runs, || {
         executor.execute(&text, &small, |t| sort_words(&mut Vec::new(), t))
     });
-    let reused = best(runs, || executor.execute_with_scratch(&text, &small, sort_words));
+    let (_, reused) = on_pool(&p2, runs, || {
+        executor.execute_with_scratch(&text, &small, sort_words)
+    });
     println!(
-        "{:<52} {:>6.0} ms vs {:.0} ms with per-worker scratch ({:.2}x)",
-        format!("{} tasks of ~4 KiB, sort words, fresh Vec per task", small.len()),
-        fresh.as_secs_f64() * 1e3,
-        reused.as_secs_f64() * 1e3,
-        fresh.as_secs_f64() / reused.as_secs_f64()
+        "{} tasks of ~4 KiB, sort words, 2 threads: fresh Vec per task {:.0} ms / {:.2} CPU s, \
+         per-worker scratch {:.0} ms / {:.2} CPU s",
+        small.len(),
+        fresh.wall.as_secs_f64() * 1e3,
+        fresh.total_cpu,
+        reused.wall.as_secs_f64() * 1e3,
+        reused.total_cpu
     );
 }
