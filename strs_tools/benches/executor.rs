@@ -86,13 +86,13 @@ fn static_partition(text: &str, tasks: &[Range<usize>], threads: usize) -> (Vec<
     })
 }
 
-/// CPU seconds used by the calling thread so far, from /proc (10 ms ticks).
+/// CPU seconds the calling thread has run (/proc/thread-self/schedstat, ns).
 fn thread_cpu() -> f64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    let Some(close) = stat.rfind(')') else { return 0.0 };
-    let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1e9
 }
 
 /// One contender's best wall time and its busiest worker's CPU seconds (best of
