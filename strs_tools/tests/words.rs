@@ -50,6 +50,21 @@ fn whitespace_only_empty_and_unbroken_inputs() {
     assert_eq!(par_word_frequencies(&long, 3)[&long], 1);
 }
 
+#[test]
+fn words_around_the_inline_key_length_count_exactly() {
+    // Keys up to 22 bytes are stored inline, longer ones boxed: both sides.
+    let text: String = (18..=26)
+        .flat_map(|n| ["a".repeat(n), "A".repeat(n), format!("{}é", "b".repeat(n - 2))])
+        .collect::<Vec<_>>()
+        .join(" ");
+    let expected = oracle(&text);
+    assert_eq!(word_frequencies(&text), expected);
+    assert_eq!(expected["a".repeat(22).as_str()], 2);
+    for size in [1, 5, 23, 100] {
+        assert_eq!(par_word_frequencies(&text, size), expected);
+    }
+}
+
 proptest! {
     #[test]
     fn parallel_equals_oracle(text in "[aAbB \n\té]{0,80}", size in 1usize..16) {
