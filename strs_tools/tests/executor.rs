@@ -216,3 +216,27 @@ fn nested_scratch_use_gets_a_fresh_value_instead_of_deadlocking() {
     });
     assert_eq!(got.iter().sum::<usize>(), text.len());
 }
+
+#[test]
+fn a_piece_recovers_its_offset_in_the_input() {
+    let text = "ab\ncd\nef\n".repeat(20);
+    let executor = WorkStealingExecutor::new(2).max_task_len(4, b'\n');
+    let base = text.as_ptr() as usize;
+    let starts = executor.execute_subdivided(
+        &text,
+        &[3..text.len()],
+        |piece| vec![(piece.as_ptr() as usize - base, piece.len())],
+        |mut a, b| {
+            a.extend(b);
+            a
+        },
+    );
+    // Pieces tile the task from its start, in order.
+    let mut expected_start = 3;
+    for &(start, len) in &starts[0] {
+        assert_eq!(start, expected_start);
+        expected_start += len;
+    }
+    assert_eq!(expected_start, text.len());
+    assert!(starts[0].len() > 10);
+}

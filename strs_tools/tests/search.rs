@@ -179,6 +179,21 @@ fn bytes_twin_handles_invalid_utf8() {
     assert_eq!(hay.par_count(&patterns), vec![2, 3, 1, 1]);
 }
 
+#[test]
+fn a_compiled_searcher_is_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<ParallelSearcher>();
+    let searcher = ParallelSearcher::new(&["ab", "b"]);
+    assert_eq!(searcher.pattern_count(), 2);
+    let counts: Vec<Vec<usize>> = std::thread::scope(|s| {
+        let handles: Vec<_> = ["abab", "bbb"]
+            .map(|hay| s.spawn(|| searcher.count(hay.as_bytes())))
+            .into();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(counts, vec![vec![2, 2], vec![0, 3]]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 

@@ -27,6 +27,9 @@ use crate::parallel::process::terminated_ranges;
 /// * **Panics**: a panicking task panics the call (the payload is re-raised in the
 ///   caller, after the tasks already started have finished); no partial result
 ///   is returned and the executor stays usable.
+/// * **Positions**: a task sees only its text; where it needs its byte offset in
+///   the input (say, to rebase `Split::start`), `text.as_ptr() as usize -
+///   input.as_ptr() as usize` gives it, pieces of subdivided tasks included.
 /// * **Nesting**: a task may itself use parallel operations (they run on the same
 ///   pool) or the executor; this does not deadlock. Do not hold a lock *across*
 ///   such a nested call that other tasks also take: while it waits, the worker
