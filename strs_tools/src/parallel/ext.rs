@@ -11,6 +11,9 @@
 
 use rayon::iter::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
 
+use super::plan::chunk_ranges;
+use super::process::{map_ranges, terminated_ranges};
+use super::search::ParallelSearcher;
 use super::segments::ParSegments;
 use super::split::{plain_options, segments_bytes, segments_str, ChunkOutput, DEFAULT_CHUNK_SIZE};
 
@@ -68,6 +71,84 @@ pub trait ParallelStringExt {
     where
         F: Fn(&str) -> R + Send + Sync,
         R: Send;
+
+    /// Every match of every pattern, as `(byte position, matched text)`, sorted by
+    /// position, then by the pattern's index in `patterns`; the input is read once
+    /// for all patterns. Semantically the same as
+    ///
+    /// ```text
+    /// let mut all: Vec<_> = patterns.iter().enumerate()
+    ///     .flat_map(|(i, p)| s.match_indices(p).map(move |(pos, m)| (pos, i, m)))
+    ///     .collect();
+    /// all.sort_by_key(|&(pos, i, _)| (pos, i));
+    /// all.into_iter().map(|(pos, _, m)| (pos, m)).collect::<Vec<_>>()
+    /// ```
+    ///
+    /// so each pattern's matches are leftmost and non-overlapping, while matches
+    /// of different patterns may overlap. Empty patterns are ignored (they never
+    /// match); a pattern listed twice is reported twice. See
+    /// [`ParallelSearcher`] to compile the patterns once, or to set the chunk size.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::parallel::ParallelStringExt;
+    ///
+    /// let log = "aaaa error: disk; warning: error";
+    /// assert_eq!(
+    ///     log.par_find_all(&["error", "aa", "warning"]),
+    ///     vec![(0, "aa"), (2, "aa"), (5, "error"), (18, "warning"), (27, "error")],
+    /// );
+    /// ```
+    fn par_find_all(&self, patterns: &[&str]) -> Vec<(usize, &str)>;
+
+    /// Per pattern, in the order given, how many matches
+    /// [`par_find_all`](Self::par_find_all) reports for it, without materialising
+    /// the matches.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::parallel::ParallelStringExt;
+    ///
+    /// assert_eq!("aaaa".par_count(&["aa", "a", ""]), vec![2, 4, 0]);
+    /// ```
+    fn par_count(&self, patterns: &[&str]) -> Vec<usize>;
+
+    /// `f` applied in parallel to consecutive, non-empty chunks of about
+    /// `chunk_size` bytes (`0` counts as 1; a chunk grows by at most 3 bytes to
+    /// end on a character boundary); the chunks' concatenation is `self`, and the
+    /// results are in input order. An empty input has no chunks.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::parallel::ParallelStringExt;
+    ///
+    /// let chunks = "héllo".par_process(2, |c| c.to_string());
+    /// assert_eq!(chunks, vec!["hé", "ll", "o"]);
+    /// ```
+    fn par_process<'a, F, R>(&'a self, chunk_size: usize, f: F) -> Vec<R>
+    where
+        R: Send,
+        F: Fn(&'a str) -> R + Sync + Send;
+
+    /// Like [`par_process`](Self::par_process), but every chunk except the last
+    /// ends right after an occurrence of `terminator` (whole lines for `'\n'`):
+    /// a chunk is at least `chunk_size` bytes and grows to the next terminator.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::parallel::ParallelStringExt;
+    ///
+    /// let lines = "a\nbb\nccc\nd".par_process_delimited(3, '\n', |c| c.lines().count());
+    /// assert_eq!(lines, vec![2, 1, 1]); // "a\nbb\n", "ccc\n", "d"
+    /// ```
+    fn par_process_delimited<'a, F, R>(&'a self, chunk_size: usize, terminator: char, f: F) -> Vec<R>
+    where
+        R: Send,
+        F: Fn(&'a str) -> R + Sync + Send;
 }
 
 impl ParallelStringExt for str {
@@ -93,6 +174,35 @@ impl ParallelStringExt for str {
             .map(mapper)
             .collect()
     }
+
+    fn par_find_all(&self, patterns: &[&str]) -> Vec<(usize, &str)> {
+        ParallelSearcher::new(patterns).find_all_map(self.as_bytes(), |m| (m.start, &self[m.start..m.end]))
+    }
+
+    fn par_count(&self, patterns: &[&str]) -> Vec<usize> {
+        ParallelSearcher::new(patterns).count(self.as_bytes())
+    }
+
+    fn par_process<'a, F, R>(&'a self, chunk_size: usize, f: F) -> Vec<R>
+    where
+        R: Send,
+        F: Fn(&'a str) -> R + Sync + Send,
+    {
+        map_ranges(&chunk_ranges(self.as_bytes(), chunk_size, true), |r| f(&self[r]))
+    }
+
+    fn par_process_delimited<'a, F, R>(&'a self, chunk_size: usize, terminator: char, f: F) -> Vec<R>
+    where
+        R: Send,
+        F: Fn(&'a str) -> R + Sync + Send,
+    {
+        let mut buf = [0; 4];
+        let terminator = terminator.encode_utf8(&mut buf).as_bytes();
+        map_ranges(
+            &terminated_ranges(self.as_bytes(), 0..self.len(), chunk_size, terminator),
+            |r| f(&self[r]),
+        )
+    }
 }
 
 /// Parallel operations on bytes that need not be UTF-8: the twins of
@@ -108,6 +218,64 @@ pub trait ParallelBytesExt {
     /// assert_eq!(parts, [&b"\xff"[..], &b"\xfe"[..]]);
     /// ```
     fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParSegments<&'a [u8]>;
+
+    /// Every match of every pattern, as `(byte position, matched bytes)`, with the
+    /// semantics of [`ParallelStringExt::par_find_all`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::parallel::ParallelBytesExt;
+    ///
+    /// let hay: &[u8] = b"\xffab\x00ab";
+    /// assert_eq!(hay.par_find_all(&[b"ab", b"\x00"]), vec![(1, &b"ab"[..]), (3, &b"\x00"[..]), (4, &b"ab"[..])]);
+    /// ```
+    fn par_find_all(&self, patterns: &[&[u8]]) -> Vec<(usize, &[u8])>;
+
+    /// Per pattern, in the order given, how many matches
+    /// [`par_find_all`](Self::par_find_all) reports for it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::parallel::ParallelBytesExt;
+    ///
+    /// assert_eq!(b"\xff\xff\xff".par_count(&[b"\xff\xff"]), vec![1]);
+    /// ```
+    fn par_count(&self, patterns: &[&[u8]]) -> Vec<usize>;
+
+    /// `f` applied in parallel to consecutive, non-empty chunks of exactly
+    /// `chunk_size` bytes (`0` counts as 1; the last may be shorter), results in
+    /// input order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::parallel::ParallelBytesExt;
+    ///
+    /// assert_eq!(b"abcde".par_process(2, |c| c.len()), vec![2, 2, 1]);
+    /// ```
+    fn par_process<'a, F, R>(&'a self, chunk_size: usize, f: F) -> Vec<R>
+    where
+        R: Send,
+        F: Fn(&'a [u8]) -> R + Sync + Send;
+
+    /// Like [`par_process`](Self::par_process), but every chunk except the last
+    /// ends right after a `terminator` byte; a chunk is at least `chunk_size`
+    /// bytes and grows to the next terminator.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::parallel::ParallelBytesExt;
+    ///
+    /// let chunks = b"a\nbb\nccc".par_process_delimited(1, b'\n', |c| c.to_vec());
+    /// assert_eq!(chunks, vec![b"a\n".to_vec(), b"bb\n".to_vec(), b"ccc".to_vec()]);
+    /// ```
+    fn par_process_delimited<'a, F, R>(&'a self, chunk_size: usize, terminator: u8, f: F) -> Vec<R>
+    where
+        R: Send,
+        F: Fn(&'a [u8]) -> R + Sync + Send;
 }
 
 impl ParallelBytesExt for [u8] {
@@ -117,5 +285,32 @@ impl ParallelBytesExt for [u8] {
             &plain_options(delimiters),
             DEFAULT_CHUNK_SIZE,
         ))
+    }
+
+    fn par_find_all(&self, patterns: &[&[u8]]) -> Vec<(usize, &[u8])> {
+        ParallelSearcher::new(patterns).find_all_map(self, |m| (m.start, &self[m.start..m.end]))
+    }
+
+    fn par_count(&self, patterns: &[&[u8]]) -> Vec<usize> {
+        ParallelSearcher::new(patterns).count(self)
+    }
+
+    fn par_process<'a, F, R>(&'a self, chunk_size: usize, f: F) -> Vec<R>
+    where
+        R: Send,
+        F: Fn(&'a [u8]) -> R + Sync + Send,
+    {
+        map_ranges(&chunk_ranges(self, chunk_size, false), |r| f(&self[r]))
+    }
+
+    fn par_process_delimited<'a, F, R>(&'a self, chunk_size: usize, terminator: u8, f: F) -> Vec<R>
+    where
+        R: Send,
+        F: Fn(&'a [u8]) -> R + Sync + Send,
+    {
+        map_ranges(
+            &terminated_ranges(self, 0..self.len(), chunk_size, &[terminator]),
+            |r| f(&self[r]),
+        )
     }
 }

@@ -4,21 +4,27 @@
 
 #[cfg(feature = "async")]
 mod async_stream;
+mod executor;
 mod ext;
 pub mod numa;
 pub(crate) mod plan;
 pub(crate) mod pool;
+mod process;
+mod search;
 mod segments;
 mod split;
 mod split_stream;
 mod stream;
 mod wc;
+mod words;
 
 #[cfg(feature = "async")]
 pub use async_stream::ParallelStreamProcessor;
+pub use executor::WorkStealingExecutor;
 pub use ext::{ParallelBytesExt, ParallelStringExt};
 pub use numa::{NUMAStringProcessor, NumaNode, NumaStringProcessor, NumaTopology};
 pub use pool::MAX_THREADS;
+pub use search::ParallelSearcher;
 pub use segments::ParSegments;
 pub use split::{
     serial_time, ParallelSplit, ParallelSplitIterator, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT,
@@ -26,3 +32,4 @@ pub use split::{
 };
 pub use stream::{MapBlocks, ReaderPipeline, StreamError, StreamErrorKind};
 pub use wc::{par_wc, TextCounts};
+pub use words::{par_word_frequencies, word_frequencies};
