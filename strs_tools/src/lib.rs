@@ -8,6 +8,6 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod csv;
 pub mod matcher;
 pub mod parallel;
-
