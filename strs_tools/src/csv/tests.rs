@@ -45,6 +45,9 @@ pub(crate) const HOSTILE: &[&str] = &[
     "\"a\"\"\n\"\"b\"\n",
     ",,,\n\"\n\"\"\n",
     "\"a\"\r\"b\"\n\"c\"\r\n",
+    // Regression: after the literal quotes of `aa"aaaa""`, a chunk starting with
+    // `"` must not resume parity (found by proptest at chunk size 9).
+    "aa\"aaaa\"\"\"\na",
 ];
 
 fn fast_records(d: &Dialect, input: &[u8], bounds: &[usize]) -> Vec<Vec<Vec<u8>>> {
