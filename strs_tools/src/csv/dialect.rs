@@ -1,6 +1,9 @@
 //! The dialect: which bytes mean what. Validated once by the builder, then shared
 //! read-only by every chunk worker.
 
+/// `0x01` in every byte of a word.
+pub(crate) const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
+
 /// How records end.
 ///
 /// Terminator bytes at the start of a record are skipped, so empty lines never
@@ -41,6 +44,9 @@ pub(crate) struct Dialect {
     /// Byte classes for the fast parser: 1 = delimiter or terminator (ends an
     /// unquoted field), 0 = anything else.
     pub(crate) ends_field: [bool; 256],
+    /// The delimiter and the two terminator bytes, each repeated in all 8 bytes
+    /// of a word, for the word-at-a-time field scan.
+    pub(crate) ends_field_words: [u64; 3],
 }
 
 impl Dialect {
@@ -60,7 +66,10 @@ impl Dialect {
             escape,
             terminator,
             ends_field: [false; 256],
+            ends_field_words: [0; 3],
         };
+        let (t1, t2) = d.term_bytes();
+        d.ends_field_words = [delimiter, t1, t2].map(|b| u64::from(b) * LOW_BYTES);
         for b in 0..=255u8 {
             d.ends_field[usize::from(b)] = b == delimiter || d.is_term(b);
         }

@@ -5,7 +5,7 @@
 
 use memchr::{memchr, memchr2};
 
-use super::dialect::Dialect;
+use super::dialect::{Dialect, LOW_BYTES};
 use super::error::ErrorKind;
 
 /// Flag on a field end: the raw field is `"content"` with no escapes inside, so
@@ -49,6 +49,30 @@ impl Unit {
     }
 }
 
+/// The first delimiter or terminator byte in `b[from..]`, or `b.len()`.
+///
+/// Semantically the same as `b[from..].iter().position(|&c| d.ends_field[c])`, but
+/// a word of 8 bytes at a time: a byte equal to `x` is a zero byte of `w ^ x*0x01..`,
+/// and the lowest byte flagged by the classic zero-byte test is always exact.
+#[inline(always)]
+fn find_field_end(d: &Dialect, b: &[u8], mut from: usize) -> usize {
+    const HIGH_BYTES: u64 = LOW_BYTES << 7;
+    let [x, y, z] = d.ends_field_words;
+    while let Some(bytes) = b.get(from..from + 8) {
+        let w = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+        let zero = |v: u64| v.wrapping_sub(LOW_BYTES) & !v & HIGH_BYTES;
+        let hits = zero(w ^ x) | zero(w ^ y) | zero(w ^ z);
+        if hits != 0 {
+            return from + (hits.trailing_zeros() / 8) as usize;
+        }
+        from += 8;
+    }
+    from + b[from..]
+        .iter()
+        .position(|&c| d.ends_field[usize::from(c)])
+        .unwrap_or(b.len() - from)
+}
+
 /// An error inside a unit: what, at which byte, in which of the unit's records.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct UnitError {
@@ -68,10 +92,15 @@ pub(crate) fn parse_unit(
     end: usize,
 ) -> Result<Unit, UnitError> {
     let b = &input[..end];
+    // Generous reservations cost only address space (pages are touched when
+    // written) and spare the copies of repeated growth.
+    let len = end.saturating_sub(start);
     let mut unit = Unit {
-        field_index: vec![0],
-        ..Unit::default()
+        record_starts: Vec::with_capacity(len / 16 + 1),
+        field_index: Vec::with_capacity(len / 16 + 2),
+        field_ends: Vec::with_capacity(len / 4 + 1),
     };
+    unit.field_index.push(0);
     let mut i = start;
     loop {
         // Start of record: terminator bytes here are empty lines, skipped.
@@ -127,10 +156,7 @@ pub(crate) fn parse_unit(
                     flags = COMPLEX;
                 }
             }
-            i += b[i..]
-                .iter()
-                .position(|&c| d.ends_field[usize::from(c)])
-                .unwrap_or(end - i);
+            i = find_field_end(d, b, i);
             if limits.strict_quotes && flags == 0 && d.quoting {
                 if let Some(q) = memchr(d.quote, &b[field_start..i]) {
                     return Err(fail(ErrorKind::QuoteInUnquotedField, field_start + q));
