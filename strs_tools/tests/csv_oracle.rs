@@ -183,6 +183,52 @@ fn headers_are_returned_apart_and_selectable_by_name() {
 }
 
 #[test]
+fn byte_order_mark_at_the_start_is_skipped_as_the_csv_crate_skips_it() {
+    for input in [
+        "\u{feff}\"a\nb\",c\n\u{feff}d\n",
+        "\u{feff}",
+        "\u{feff}\n\"",
+        "x\u{feff},\"\u{feff}\"\n",
+    ] {
+        let expected = oracle(&mut csv::ReaderBuilder::new(), input.as_bytes());
+        check_all(
+            &lenient(),
+            input.as_bytes(),
+            &expected,
+            &all_sizes(input.as_bytes()),
+        );
+    }
+    let records = lenient().build().unwrap().parse("\u{feff}\"a\",b").unwrap();
+    assert_eq!(records.get(0).unwrap().range(0), Some(3..6));
+    let err = CsvParser::builder()
+        .build()
+        .unwrap()
+        .parse("\u{feff}a,b\nc\n")
+        .unwrap_err();
+    assert_eq!(err.position().map(|p| (p.record, p.byte)), Some((1, 7)));
+}
+
+#[test]
+fn header_after_leading_empty_lines_is_still_the_header() {
+    let input = "\n\r\nid,v\n1,a\n\n2,b\n";
+    for size in all_sizes(input.as_bytes()) {
+        let p = CsvParser::builder()
+            .chunk_size(Some(size))
+            .threads(2)
+            .build()
+            .unwrap();
+        let records = p.parse(input).unwrap();
+        assert_eq!(
+            records.headers().unwrap().to_vec(),
+            [b"id".to_vec(), b"v".to_vec()]
+        );
+        let ids = p.par_map(input, |r| r.get(0).unwrap().into_owned()).unwrap();
+        assert_eq!(ids, [b"1".to_vec(), b"2".to_vec()], "chunk size {size}");
+        assert_eq!(p.count_records(input), 2);
+    }
+}
+
+#[test]
 fn fields_are_borrowed_unless_they_contain_escapes() {
     let input = "plain,\"quoted\",\"dou\"\"bled\",\"open";
     let p = lenient().build().unwrap();

@@ -121,6 +121,7 @@ pub(crate) fn naive_parse(d: &Dialect, input: &[u8]) -> Vec<Vec<Vec<u8>>> {
     let mut record: Vec<Vec<u8>> = Vec::new();
     let mut field = Vec::new();
     let mut state = State::StartRecord;
+    let input = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
     for &byte in input {
         let (next, action) = state.step(d, byte);
         match action {

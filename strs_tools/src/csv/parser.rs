@@ -7,9 +7,9 @@ use super::dialect::{Dialect, Terminator};
 use super::error::{Error, ErrorKind};
 use super::machine::{Action, State};
 use super::parse::{parse_unit, Limits, Unit, UnitError};
-use super::plan::{summarize, walk, ChunkSummary, Plan};
+use super::plan::{bom_len, data_chunks, summarize, walk, ChunkSummary, Plan};
 use super::records::{Record, Records};
-use crate::parallel::{plan::chunk_ranges, pool};
+use crate::parallel::pool;
 
 /// The smallest chunk the default chunk size picks: below this, per-chunk
 /// overhead outweighs the parallelism.
@@ -273,15 +273,16 @@ impl CsvParser {
 
     /// The exact record starts the work is divided at, and the record count.
     fn plan(&self, input: &[u8]) -> Plan {
-        let chunks = chunk_ranges(input, self.chunk_size_for(input.len()), false);
+        let base = bom_len(input);
+        let chunks = data_chunks(input, self.chunk_size_for(input.len()));
         let d = &self.dialect;
         let sums: Vec<ChunkSummary> = pool::install(self.threads, || {
             chunks
                 .par_iter()
-                .map(|r| summarize(d, input, r.clone()))
+                .map(|r| summarize(d, input, base, r.clone()))
                 .collect()
         });
-        walk(d, input, &chunks, &sums)
+        walk(d, input, base, &chunks, &sums)
     }
 
     /// The number of records, the header excluded: exact (a newline inside quotes
@@ -310,7 +311,7 @@ impl CsvParser {
         let expected_fields = if self.flexible {
             None
         } else {
-            first_record_len(&self.dialect, input)
+            first_record_len(&self.dialect, &input[bom_len(input)..])
         };
         Limits {
             expected_fields,
@@ -323,12 +324,15 @@ impl CsvParser {
     fn run<T: Send>(
         &self,
         input: &[u8],
-        finish: impl Fn(Unit) -> T + Sync + Send,
+        finish: impl Fn(usize, Unit) -> T + Sync + Send,
     ) -> Result<(Vec<T>, Vec<usize>), Error> {
         let plan = self.plan(input);
         let mut bounds = plan.starts;
-        if bounds.first() != Some(&0) {
-            bounds.insert(0, 0);
+        // The first unit starts where the data starts (leading empty lines are
+        // skipped by the parser) and holds the first record, the header if any.
+        match bounds.first_mut() {
+            Some(first) => *first = bom_len(input),
+            None => bounds.push(bom_len(input)),
         }
         bounds.push(input.len());
         let d = &self.dialect;
@@ -336,10 +340,11 @@ impl CsvParser {
         let results: Vec<Result<(T, usize), UnitError>> = pool::install(self.threads, || {
             bounds
                 .par_windows(2)
-                .map(|w| {
+                .enumerate()
+                .map(|(index, w)| {
                     let unit = parse_unit(d, limits, input, w[0], w[1])?;
                     let len = unit.len();
-                    Ok((finish(unit), len))
+                    Ok((finish(index, unit), len))
                 })
                 .collect()
         });
@@ -381,7 +386,7 @@ impl CsvParser {
     /// ```
     pub fn parse<'a, I: AsRef<[u8]> + ?Sized>(&self, input: &'a I) -> Result<Records<'a>, Error> {
         let input = input.as_ref();
-        let (units, _) = self.run(input, |u| u)?;
+        let (units, _) = self.run(input, |_, u| u)?;
         Ok(Records::new(input, self.dialect.clone(), units, self.has_headers))
     }
 
@@ -393,8 +398,14 @@ impl CsvParser {
     /// As [`CsvParser::parse`].
     pub fn parse_sequential<'a, I: AsRef<[u8]> + ?Sized>(&self, input: &'a I) -> Result<Records<'a>, Error> {
         let input = input.as_ref();
-        let unit = parse_unit(&self.dialect, self.limits_for(input), input, 0, input.len())
-            .map_err(|e| Error::at(e.kind, input, e.record, e.byte))?;
+        let unit = parse_unit(
+            &self.dialect,
+            self.limits_for(input),
+            input,
+            bom_len(input),
+            input.len(),
+        )
+        .map_err(|e| Error::at(e.kind, input, e.record, e.byte))?;
         Ok(Records::new(
             input,
             self.dialect.clone(),
@@ -432,15 +443,13 @@ impl CsvParser {
     {
         let input = input.as_ref();
         let d = &self.dialect;
-        let (pieces, _) = self.run(input, |unit| {
+        let (pieces, _) = self.run(input, |index, unit| {
+            // The header, if any, is the first record of the first unit.
+            let header = usize::from(self.has_headers && index == 0);
             let records = Records::new(input, d.clone(), vec![unit], false);
-            records.iter().map(&f).collect::<Vec<T>>()
+            records.iter().skip(header).map(&f).collect::<Vec<T>>()
         })?;
-        let mut out: Vec<T> = pieces.into_iter().flatten().collect();
-        if self.has_headers && !out.is_empty() {
-            out.remove(0);
-        }
-        Ok(out)
+        Ok(pieces.into_iter().flatten().collect())
     }
 }
 

@@ -17,6 +17,28 @@ use memchr::{memchr, memchr2_iter, memchr3_iter};
 
 use super::dialect::Dialect;
 use super::machine::State;
+use crate::parallel::plan::chunk_ranges;
+
+/// The length of a UTF-8 byte-order mark at the start of `input` (0 or 3): csv-core
+/// skips it before parsing, and so do we.
+pub(crate) fn bom_len(input: &[u8]) -> usize {
+    if input.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    }
+}
+
+/// The nominal chunks of the data of `input` (after a byte-order mark), as ranges
+/// of `input`.
+pub(crate) fn data_chunks(input: &[u8], chunk_size: usize) -> Vec<Range<usize>> {
+    let base = bom_len(input);
+    let mut chunks = chunk_ranges(&input[base..], chunk_size, false);
+    for r in &mut chunks {
+        *r = r.start + base..r.end + base;
+    }
+    chunks
+}
 
 /// One chunk, seen from each entry parity (index 0: entered outside quotes).
 #[derive(Clone, Debug, Default)]
@@ -38,7 +60,9 @@ fn quote_neighbour(d: &Dialect, byte: u8) -> bool {
 }
 
 /// Summarises `input[range]` for both entry parities.
-pub(crate) fn summarize(d: &Dialect, input: &[u8], range: Range<usize>) -> ChunkSummary {
+///
+/// The input's data starts at `base` (after a byte-order mark, which csv-core skips).
+pub(crate) fn summarize(d: &Dialect, input: &[u8], base: usize, range: Range<usize>) -> ChunkSummary {
     let mut s = ChunkSummary {
         trusted: [true, true],
         ..ChunkSummary::default()
@@ -53,7 +77,7 @@ pub(crate) fn summarize(d: &Dialect, input: &[u8], range: Range<usize>) -> Chunk
     };
     // A record start belongs to the chunk holding its first byte.
     if range.start < range.end
-        && (range.start == 0 || d.is_term(input[range.start - 1]))
+        && (range.start == base || d.is_term(input[range.start - 1]))
         && !d.is_term(input[range.start])
     {
         note_start(&mut s, 0, range.start);
@@ -62,7 +86,7 @@ pub(crate) fn summarize(d: &Dialect, input: &[u8], range: Range<usize>) -> Chunk
     let mut visit = |s: &mut ChunkSummary, pos: usize| {
         let byte = input[pos];
         if d.quoting && byte == d.quote {
-            let opens_ok = pos == 0 || quote_neighbour(d, input[pos - 1]);
+            let opens_ok = pos == base || quote_neighbour(d, input[pos - 1]);
             let closes_ok = pos + 1 == input.len() || quote_neighbour(d, input[pos + 1]);
             // Entered with parity `local`, this quote is outside quotes: it opens.
             s.trusted[local] &= opens_ok;
@@ -108,10 +132,16 @@ fn parity_of(state: State) -> Option<usize> {
 
 /// The serial pass: walks the summaries in order, choosing each chunk's parity,
 /// and runs the state machine over stretches where parity is not trusted.
-pub(crate) fn walk(d: &Dialect, input: &[u8], chunks: &[Range<usize>], sums: &[ChunkSummary]) -> Plan {
+pub(crate) fn walk(
+    d: &Dialect,
+    input: &[u8],
+    base: usize,
+    chunks: &[Range<usize>],
+    sums: &[ChunkSummary],
+) -> Plan {
     let mut plan = Plan::default();
     // The latest place where the true state is known.
-    let mut checkpoint = (0usize, State::StartRecord);
+    let mut checkpoint = (base, State::StartRecord);
     let mut parity = Some(0usize);
     let mut k = 0;
     while k < chunks.len() {
