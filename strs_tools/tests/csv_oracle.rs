@@ -423,6 +423,20 @@ fn panics_in_par_map_reach_the_caller_and_the_pool_stays_usable() {
 }
 
 #[test]
+fn parser_is_send_sync_and_debug_output_stays_small() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<CsvParser>();
+    send_sync::<strs_tools::csv::Records<'static>>();
+    let input = format!("h\n\"a\"\"b\"\n{}\n", "x".repeat(10_000));
+    let records = CsvParser::new().parse(&input).unwrap();
+    assert_eq!(
+        format!("{:?}", records.get(0).unwrap()),
+        r#"Record { bytes: 2..8, fields: ["a\"b"] }"#
+    );
+    assert!(format!("{records:?}").len() < 200);
+}
+
+#[test]
 fn thread_counts_zero_and_absurd_are_accepted() {
     for threads in [0, 1, 4, usize::MAX] {
         let p = CsvParser::builder()

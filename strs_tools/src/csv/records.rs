@@ -28,7 +28,7 @@ use super::parse::{Unit, COMPLEX, OFFSET, QUOTED};
 /// let ann = records.get(0).unwrap();
 /// assert_eq!(ann.get(1).unwrap(), &b"say \"hi\""[..]);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Records<'a> {
     pub(crate) input: &'a [u8],
     pub(crate) dialect: Dialect,
@@ -186,13 +186,38 @@ pub enum Column<'n> {
     Name(&'n str),
 }
 
+impl std::fmt::Debug for Records<'_> {
+    /// The counts, not the input (which may be gigabytes).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Records")
+            .field("len", &self.len())
+            .field("headers", &self.headers())
+            .field("units", &self.units.len())
+            .finish()
+    }
+}
+
 /// One record: its fields as byte ranges into the input.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Record<'r> {
     input: &'r [u8],
     dialect: &'r Dialect,
     start: usize,
     ends: &'r [u64],
+}
+
+impl std::fmt::Debug for Record<'_> {
+    /// The byte range and the field contents (lossy UTF-8), not the whole input.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields: Vec<String> = self
+            .iter()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .collect();
+        f.debug_struct("Record")
+            .field("bytes", &self.byte_range())
+            .field("fields", &fields)
+            .finish()
+    }
 }
 
 impl<'r> Record<'r> {
