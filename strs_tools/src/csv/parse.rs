@@ -56,7 +56,6 @@ impl Unit {
 /// and the lowest byte flagged by the classic zero-byte test is always exact.
 #[inline(always)]
 fn find_field_end(d: &Dialect, b: &[u8], mut from: usize) -> usize {
-    const HIGH_BYTES: u64 = LOW_BYTES << 7;
     let [x, y, z] = d.ends_field_words;
     while let Some(bytes) = b.get(from..from + 8) {
         let w = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
@@ -81,9 +80,212 @@ pub(crate) struct UnitError {
     pub(crate) record: usize,
 }
 
+/// Where the parse of a unit resumes.
+#[derive(Clone, Copy, Debug)]
+enum At {
+    /// Before a record: terminator bytes here are empty lines, skipped.
+    Record(usize),
+    /// Before the first byte of a field.
+    Field(usize),
+    /// Inside an unquoted field that began at `.0`; the bytes before `.1` hold no
+    /// delimiter, terminator or quote.
+    InField(usize, usize),
+}
+
+/// `0x7f` in every byte of a word.
+const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+/// `0x80` in every byte of a word.
+const HIGH_BYTES: u64 = LOW_BYTES << 7;
+
+/// Bit 7 of each byte of the result is set exactly when that byte of `v` is not 0.
+#[inline(always)]
+fn nonzero_bytes(v: u64) -> u64 {
+    ((v & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | v
+}
+
+/// One unit's parse: the input, the dialect and the records found so far.
+struct UnitParser<'p> {
+    d: &'p Dialect,
+    limits: Limits,
+    /// The input up to the unit's end.
+    b: &'p [u8],
+    /// The delimiter, both terminator bytes and the quote (the delimiter again
+    /// when quoting is off), each repeated in all 8 bytes of a word.
+    specials: [u64; 4],
+    unit: Unit,
+}
+
+impl UnitParser<'_> {
+    fn fail(&self, kind: ErrorKind, byte: usize) -> UnitError {
+        UnitError {
+            kind,
+            byte,
+            record: self.unit.len().saturating_sub(1),
+        }
+    }
+
+    /// Ends the current record after its last field.
+    fn end_record(&mut self) -> Result<(), UnitError> {
+        self.unit.field_index.push(self.unit.field_ends.len());
+        if let Some(expected) = self.limits.expected_fields {
+            let record = self.unit.len() - 1;
+            let found = self.unit.field_count(record);
+            if found != expected {
+                let kind = ErrorKind::UnequalLengths { expected, found };
+                return Err(self.fail(kind, self.unit.record_starts[record]));
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the field `start..end` (raw bytes).
+    #[inline(always)]
+    fn push_field(&mut self, start: usize, end: usize, flags: u64) -> Result<(), UnitError> {
+        if end - start > self.limits.max_field_size {
+            let kind = ErrorKind::FieldTooLarge {
+                limit: self.limits.max_field_size,
+                len: end - start,
+            };
+            return Err(self.fail(kind, start));
+        }
+        self.unit.field_ends.push(end as u64 | flags);
+        Ok(())
+    }
+
+    /// Records the field `start..end` (raw bytes) and says what follows it.
+    #[inline(always)]
+    fn end_field(&mut self, start: usize, end: usize, flags: u64) -> Result<At, UnitError> {
+        self.push_field(start, end, flags)?;
+        match self.b.get(end) {
+            Some(&c) if c == self.d.delimiter => Ok(At::Field(end + 1)),
+            Some(_) => self.end_record().map(|()| At::Record(end + 1)),
+            None => self.end_record().map(|()| At::Record(end)),
+        }
+    }
+
+    /// A field starting with the quote at `start`.
+    fn quoted_field(&mut self, start: usize) -> Result<At, UnitError> {
+        let (d, b) = (self.d, self.b);
+        let mut flags = QUOTED;
+        let mut i = start + 1;
+        loop {
+            let found = match d.escape {
+                Some(e) => memchr2(d.quote, e, &b[i..]),
+                None => memchr(d.quote, &b[i..]),
+            };
+            let Some(offset) = found else {
+                // End of input inside quotes: the rest is this field.
+                if self.limits.strict_quotes {
+                    return Err(self.fail(ErrorKind::UnclosedQuote, start));
+                }
+                flags = COMPLEX;
+                i = b.len();
+                break;
+            };
+            let j = i + offset;
+            if b[j] != d.quote {
+                // The escape byte: the next byte is content, whatever it is.
+                flags = COMPLEX;
+                i = (j + 2).min(b.len());
+                continue;
+            }
+            i = j + 1;
+            if d.double_quote && b.get(i) == Some(&d.quote) {
+                flags = COMPLEX;
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        if let Some(&c) = b.get(i) {
+            if !d.ends_field[usize::from(c)] {
+                // Text after the closing quote (`"x"y`) continues the field unquoted.
+                if self.limits.strict_quotes {
+                    return Err(self.fail(ErrorKind::TextAfterQuote, i));
+                }
+                flags = COMPLEX;
+                i = find_field_end(d, b, i);
+            }
+        }
+        self.end_field(start, i, flags)
+    }
+
+    /// The rest of an unquoted field that began at `start`, from `from`.
+    fn unquoted_rest(&mut self, start: usize, from: usize) -> Result<At, UnitError> {
+        let end = find_field_end(self.d, self.b, from);
+        if self.limits.strict_quotes && self.d.quoting {
+            if let Some(q) = memchr(self.d.quote, &self.b[start..end]) {
+                return Err(self.fail(ErrorKind::QuoteInUnquotedField, start + q));
+            }
+        }
+        self.end_field(start, end, 0)
+    }
+
+    /// Unquoted fields and records, 8 bytes at a time: each word yields a mask of
+    /// its delimiter, terminator and quote bytes, handled in order. Returns at a
+    /// quoted field, or where fewer than 8 bytes are left. `start` begins a field
+    /// and is not a quote.
+    fn words(&mut self, start: usize) -> Result<At, UnitError> {
+        let (d, b) = (self.d, self.b);
+        let [delimiter, t1, t2, quote] = self.specials;
+        // The field (or, outside a record, the record) being scanned begins here.
+        let mut from = start;
+        let mut in_record = true;
+        let mut pos = start;
+        while let Some(word) = b.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
+            let w = u64::from_le_bytes(*word);
+            let mut hits = !(nonzero_bytes(w ^ delimiter)
+                & nonzero_bytes(w ^ t1)
+                & nonzero_bytes(w ^ t2)
+                & nonzero_bytes(w ^ quote))
+                & HIGH_BYTES;
+            while hits != 0 {
+                let at = pos + (hits.trailing_zeros() / 8) as usize;
+                hits &= hits - 1;
+                let c = b[at];
+                if !in_record {
+                    if at == from && d.is_term(c) {
+                        from = at + 1;
+                        continue;
+                    }
+                    self.unit.record_starts.push(from);
+                    in_record = true;
+                }
+                if c != d.delimiter && !d.is_term(c) {
+                    // A quote: it opens a quoted field at a field start, else it is
+                    // content.
+                    if at == from {
+                        return Ok(At::Field(at));
+                    }
+                    if self.limits.strict_quotes {
+                        return Err(self.fail(ErrorKind::QuoteInUnquotedField, at));
+                    }
+                    continue;
+                }
+                match self.end_field(from, at, 0)? {
+                    At::Field(next) => from = next,
+                    _ => {
+                        from = at + 1;
+                        in_record = false;
+                    }
+                }
+            }
+            pos += 8;
+        }
+        Ok(if !in_record {
+            At::Record(from)
+        } else if from >= pos {
+            At::Field(from)
+        } else {
+            At::InField(from, pos)
+        })
+    }
+}
+
 /// Parses the records of `input[start..end]`. `start` must be a true record start
-/// (or 0) and `end` a true record start or `input.len()`: the parse then equals the
-/// sequential parse of the whole input restricted to this range.
+/// (or where the data starts) and `end` a true record start or `input.len()`: the
+/// parse then equals the sequential parse of the whole input restricted to this
+/// range.
 pub(crate) fn parse_unit(
     d: &Dialect,
     limits: Limits,
@@ -91,7 +293,6 @@ pub(crate) fn parse_unit(
     start: usize,
     end: usize,
 ) -> Result<Unit, UnitError> {
-    let b = &input[..end];
     // Generous reservations cost only address space (pages are touched when
     // written) and spare the copies of repeated growth.
     let len = end.saturating_sub(start);
@@ -101,93 +302,38 @@ pub(crate) fn parse_unit(
         field_ends: Vec::with_capacity(len / 4 + 1),
     };
     unit.field_index.push(0);
-    let mut i = start;
+    let [delimiter, t1, t2] = d.ends_field_words;
+    let quote = if d.quoting {
+        u64::from(d.quote) * LOW_BYTES
+    } else {
+        delimiter
+    };
+    let mut p = UnitParser {
+        d,
+        limits,
+        b: &input[..end],
+        specials: [delimiter, t1, t2, quote],
+        unit,
+    };
+    let mut at = At::Record(start);
     loop {
-        // Start of record: terminator bytes here are empty lines, skipped.
-        while i < end && d.is_term(b[i]) {
-            i += 1;
-        }
-        if i >= end {
-            return Ok(unit);
-        }
-        unit.record_starts.push(i);
-        let record = unit.len() - 1;
-        let fail = |kind, byte| UnitError { kind, byte, record };
-        loop {
-            let field_start = i;
-            let mut flags = 0u64;
-            if i < end && d.quoting && b[i] == d.quote {
-                flags = QUOTED;
-                i += 1;
-                loop {
-                    let found = match d.escape {
-                        Some(e) => memchr2(d.quote, e, &b[i..]),
-                        None => memchr(d.quote, &b[i..]),
-                    };
-                    let Some(offset) = found else {
-                        // End of input inside quotes: the rest is this field.
-                        if limits.strict_quotes {
-                            return Err(fail(ErrorKind::UnclosedQuote, field_start));
-                        }
-                        flags = COMPLEX;
-                        i = end;
-                        break;
-                    };
-                    let j = i + offset;
-                    if b[j] != d.quote {
-                        // The escape byte: the next byte is content, whatever it is.
-                        flags = COMPLEX;
-                        i = (j + 2).min(end);
-                        continue;
-                    }
-                    i = j + 1;
-                    if i < end && d.double_quote && b[i] == d.quote {
-                        flags = COMPLEX;
-                        i += 1;
-                        continue;
-                    }
-                    break;
-                }
-                if i < end && !d.ends_field[usize::from(b[i])] {
-                    // Text after the closing quote (`"x"y`) continues the field unquoted.
-                    if limits.strict_quotes {
-                        return Err(fail(ErrorKind::TextAfterQuote, i));
-                    }
-                    flags = COMPLEX;
-                }
-            }
-            i = find_field_end(d, b, i);
-            if limits.strict_quotes && flags == 0 && d.quoting {
-                if let Some(q) = memchr(d.quote, &b[field_start..i]) {
-                    return Err(fail(ErrorKind::QuoteInUnquotedField, field_start + q));
-                }
-            }
-            if i - field_start > limits.max_field_size {
-                let kind = ErrorKind::FieldTooLarge {
-                    limit: limits.max_field_size,
-                    len: i - field_start,
+        at = match at {
+            At::Record(i) => {
+                let Some(first) =
+                    p.b.get(i..)
+                        .and_then(|rest| rest.iter().position(|&c| !d.is_term(c)))
+                else {
+                    return Ok(p.unit);
                 };
-                return Err(fail(kind, field_start));
+                p.unit.record_starts.push(i + first);
+                At::Field(i + first)
             }
-            unit.field_ends.push(i as u64 | flags);
-            if i >= end {
-                break;
-            }
-            let byte = b[i];
-            i += 1;
-            if byte != d.delimiter {
-                break;
-            }
-        }
-        unit.field_index.push(unit.field_ends.len());
-        if let Some(expected) = limits.expected_fields {
-            let found = unit.field_count(record);
-            if found != expected {
-                return Err(fail(
-                    ErrorKind::UnequalLengths { expected, found },
-                    unit.record_starts[record],
-                ));
-            }
-        }
+            At::Field(i) => match p.b.get(i) {
+                Some(&c) if d.quoting && c == d.quote => p.quoted_field(i)?,
+                _ if i + 8 <= end => p.words(i)?,
+                _ => p.unquoted_rest(i, i)?,
+            },
+            At::InField(start, from) => p.unquoted_rest(start, from)?,
+        };
     }
 }

@@ -15,6 +15,9 @@ use crate::parallel::pool;
 /// overhead outweighs the parallelism.
 const MIN_DEFAULT_CHUNK: usize = 256 * 1024;
 
+/// The most chunks an input is cut into.
+const MAX_CHUNKS: usize = 1 << 20;
+
 /// Builds a [`CsvParser`]: the dialect (which bytes mean what), record-length and
 /// quote strictness, the field-size limit, and the thread count and chunk size.
 ///
@@ -161,6 +164,8 @@ impl CsvParserBuilder {
 
     /// The size of the pieces the input is cut into (default: about four pieces
     /// per thread, at least 256 KiB). Any size gives the same result; 0 means 1.
+    /// The input is never cut into more than 2^20 pieces (about 100 MiB of chunk
+    /// summaries): a smaller size is raised to `input.len() / 2^20`.
     pub fn chunk_size(&mut self, chunk_size: Option<usize>) -> &mut Self {
         self.chunk_size = chunk_size;
         self
@@ -265,10 +270,13 @@ impl CsvParser {
     }
 
     fn chunk_size_for(&self, len: usize) -> usize {
-        self.chunk_size.unwrap_or_else(|| {
+        let size = self.chunk_size.unwrap_or_else(|| {
             let pieces = 4 * pool::current_threads(self.threads).max(1);
             (len / pieces).max(MIN_DEFAULT_CHUNK)
-        })
+        });
+        // Each chunk costs a summary (~100 bytes): bound their number so a tiny
+        // chunk size on a huge input cannot exhaust memory.
+        size.max(len.div_ceil(MAX_CHUNKS))
     }
 
     /// The exact record starts the work is divided at, and the record count.
