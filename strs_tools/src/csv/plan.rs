@@ -53,6 +53,23 @@ pub(crate) struct ChunkSummary {
     trusted: [bool; 2],
 }
 
+// Why parity is exact in a trusted chunk, by induction over the bytes: at even
+// parity csv-core is in a state outside quotes (StartRecord, StartField, InField,
+// the state after a closing quote, after `\r`), at odd parity in InQuotedField.
+// Outside, a delimiter or terminator byte is structural in every one of those
+// states, and an opening quote preceded by a delimiter, a terminator or the start
+// finds csv-core at StartField or StartRecord, where it opens quotes. Inside, with
+// no escape byte, every byte but the quote is content; a quote moves to the
+// closing-quote state, and a trusted closing quote is followed by a delimiter, a
+// terminator or the end (structural there, as outside), or by a quote, which with
+// `""` escaping returns to InQuotedField: the next quote's parity is odd again,
+// and its "opens" check passes because its predecessor is a quote. So parity and
+// csv-core agree on every byte, and a record starts exactly at a non-terminator
+// byte after a terminator byte at even parity. A chunk boundary entered from the
+// state machine (after an untrusted stretch) keeps the induction only if the
+// state there is one of the above and is not InField right after a literal quote,
+// which `walk` checks.
+
 /// Can this byte stand next to a quote that is syntax (before an opening quote,
 /// after a closing one)?
 fn quote_neighbour(d: &Dialect, byte: u8) -> bool {
