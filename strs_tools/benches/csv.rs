@@ -98,6 +98,22 @@ fn ours_fields(parser: &CsvParser, input: &[u8]) -> (usize, usize) {
     (records.len(), records.iter().map(|r| r.len()).sum())
 }
 
+/// User + system CPU time of this process, in clock ticks (Linux).
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split_whitespace().collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+/// CPU ticks spent by `runs` calls of `f`.
+fn cpu_of(runs: usize, mut f: impl FnMut()) -> Option<u64> {
+    let before = cpu_ticks()?;
+    for _ in 0..runs {
+        f();
+    }
+    Some(cpu_ticks()? - before)
+}
+
 fn peak_rss_mib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -165,6 +181,27 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
+    // Work inflation: CPU time at 2 threads over CPU time at 1 thread, for the same
+    // work (it bounds the speedup on more cores together with the serial part).
+    // Idle rayon workers spin briefly before sleeping, which counts here too.
+    for (name, runs) in [("parse", 10), ("count", 40)] {
+        let ticks: Vec<Option<u64>> = [1, 2]
+            .iter()
+            .map(|&t| {
+                let parser = ours(t);
+                cpu_of(runs, || match name {
+                    "parse" => drop(black_box(ours_fields(&parser, input))),
+                    _ => drop(black_box(parser.count_records(input))),
+                })
+            })
+            .collect();
+        if let [Some(one), Some(two)] = ticks[..] {
+            eprintln!(
+                "csv bench: {name} CPU ticks over {runs} runs: {one} at 1 thread, {two} at 2 threads, work inflation {:.2}",
+                two as f64 / one.max(1) as f64
+            );
+        }
+    }
     if let Some(peak) = peak_rss_mib() {
         eprintln!(
             "csv bench: input {} MiB, {rows} records, peak RSS {peak} MiB",
