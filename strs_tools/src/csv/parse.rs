@@ -1,7 +1,8 @@
 //! The fast parser: records and field boundaries of one unit of work, a byte range
 //! that starts on a true record start. It follows the transitions of
-//! `machine::State` (its slow twin, tested in lockstep) but skips over field
-//! content with table and memchr scans, and records byte offsets, not copies.
+//! `machine::State` (its slow twin, tested in lockstep) but crosses unquoted
+//! content with 8-byte word masks and quoted content with memchr, and records byte
+//! offsets, not copies.
 
 use memchr::{memchr, memchr2};
 
