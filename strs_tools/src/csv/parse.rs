@@ -105,7 +105,10 @@ fn nonzero_bytes(v: u64) -> u64 {
 }
 
 /// One unit's parse: the input, the dialect and the records found so far.
-struct UnitParser<'p> {
+///
+/// `CHECKS` is false when there is no field-size limit and quotes are lenient: the
+/// per-field checks then compile away.
+struct UnitParser<'p, const CHECKS: bool> {
     d: &'p Dialect,
     limits: Limits,
     /// The input up to the unit's end.
@@ -116,7 +119,7 @@ struct UnitParser<'p> {
     unit: Unit,
 }
 
-impl UnitParser<'_> {
+impl<const CHECKS: bool> UnitParser<'_, CHECKS> {
     fn fail(&self, kind: ErrorKind, byte: usize) -> UnitError {
         UnitError {
             kind,
@@ -142,7 +145,7 @@ impl UnitParser<'_> {
     /// Records the field `start..end` (raw bytes).
     #[inline(always)]
     fn push_field(&mut self, start: usize, end: usize, flags: u64) -> Result<(), UnitError> {
-        if end - start > self.limits.max_field_size {
+        if CHECKS && end - start > self.limits.max_field_size {
             let kind = ErrorKind::FieldTooLarge {
                 limit: self.limits.max_field_size,
                 len: end - start,
@@ -214,7 +217,7 @@ impl UnitParser<'_> {
     /// The rest of an unquoted field that began at `start`, from `from`.
     fn unquoted_rest(&mut self, start: usize, from: usize) -> Result<At, UnitError> {
         let end = find_field_end(self.d, self.b, from);
-        if self.limits.strict_quotes && self.d.quoting {
+        if CHECKS && self.limits.strict_quotes && self.d.quoting {
             if let Some(q) = memchr(self.d.quote, &self.b[start..end]) {
                 return Err(self.fail(ErrorKind::QuoteInUnquotedField, start + q));
             }
@@ -258,7 +261,7 @@ impl UnitParser<'_> {
                     if at == from {
                         return Ok(At::Field(at));
                     }
-                    if self.limits.strict_quotes {
+                    if CHECKS && self.limits.strict_quotes {
                         return Err(self.fail(ErrorKind::QuoteInUnquotedField, at));
                     }
                     continue;
@@ -294,6 +297,20 @@ pub(crate) fn parse_unit(
     start: usize,
     end: usize,
 ) -> Result<Unit, UnitError> {
+    if limits.max_field_size == usize::MAX && !limits.strict_quotes {
+        parse_unit_with::<false>(d, limits, input, start, end)
+    } else {
+        parse_unit_with::<true>(d, limits, input, start, end)
+    }
+}
+
+fn parse_unit_with<const CHECKS: bool>(
+    d: &Dialect,
+    limits: Limits,
+    input: &[u8],
+    start: usize,
+    end: usize,
+) -> Result<Unit, UnitError> {
     // Generous reservations cost only address space (pages are touched when
     // written) and spare the copies of repeated growth.
     let len = end.saturating_sub(start);
@@ -309,7 +326,7 @@ pub(crate) fn parse_unit(
     } else {
         delimiter
     };
-    let mut p = UnitParser {
+    let mut p = UnitParser::<CHECKS> {
         d,
         limits,
         b: &input[..end],
