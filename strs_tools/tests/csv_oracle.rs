@@ -462,6 +462,15 @@ proptest! {
     }
 
     #[test]
+    fn the_checked_parser_equals_the_csv_crate_when_no_check_fires(input in tiny_input(), size in 1usize..10) {
+        // A limit no field reaches selects the parser copy with per-field checks.
+        let expected = oracle(&mut csv::ReaderBuilder::new(), &input);
+        let mut ours = lenient();
+        ours.max_field_size(Some(input.len()));
+        check_all(&ours, &input, &expected, &[size]);
+    }
+
+    #[test]
     fn escape_and_lf_dialects_equal_the_csv_crate(
         input in proptest::collection::vec(proptest::sample::select(&b"a,\"\n\r\\"[..]), 0..48),
         size in 1usize..10,
