@@ -1,12 +1,16 @@
 //! Exact parallel CSV parsing (RFC 4180 and the dialects of the `csv` crate).
 //!
-//! Records are parsed in parallel from chunk boundaries that are moved to *true*
-//! record starts: each chunk's quotes are counted in parallel and a serial pass
-//! over the chunk summaries (not the bytes) gives every chunk its quote state. A
-//! quoted newline never starts a record, so no row is lost, split or duplicated, at
-//! any chunk size. Malformed quoting (`x"y"z`, `"x"y`, an unclosed quote), where
-//! parity would guess wrong, is detected per chunk and walked by the exact state
-//! machine instead. The result always equals the `csv` crate's records.
+//! Nothing here guesses where a record starts. Counting uses quote parity: each
+//! chunk's quotes are counted in parallel for both entry states and a serial pass
+//! over the chunk summaries (not the bytes) gives every chunk its quote state;
+//! malformed quoting (`x"y"z`, `"x"y`, an unclosed quote), where parity would be
+//! wrong, is detected per chunk and walked by the exact state machine instead.
+//! Parsing speculates, then stitches: each chunk is parsed in parallel from its
+//! first line start, and a serial pass follows the true parse from chunk to chunk,
+//! keeping a chunk's records from the first one that starts where the true parse
+//! does (re-parsing the few records before it when a chunk began inside quotes).
+//! A quoted newline never starts a record, so no row is lost, split or duplicated,
+//! at any chunk size: the result always equals the `csv` crate's records.
 //!
 //! * [`CsvParser`] (built by [`CsvParserBuilder`]): [`count_records`](CsvParser::count_records),
 //!   [`parse`](CsvParser::parse), [`par_map`](CsvParser::par_map).

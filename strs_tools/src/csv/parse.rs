@@ -38,11 +38,44 @@ pub(crate) struct Unit {
     pub(crate) field_index: Vec<usize>,
     /// The raw end (exclusive) of each field, with the `QUOTED`/`COMPLEX` flags.
     pub(crate) field_ends: Vec<u64>,
+    /// Where the parse stopped: the first byte of the next record, or the end.
+    pub(crate) next: usize,
 }
 
 impl Unit {
+    /// An empty unit whose parse stopped at `next`.
+    pub(crate) fn empty(next: usize) -> Unit {
+        Unit {
+            record_starts: Vec::new(),
+            field_index: vec![0],
+            field_ends: Vec::new(),
+            next,
+        }
+    }
+
+    /// Appends the records of `other` from its record `from` on.
+    pub(crate) fn append(&mut self, other: &Unit, from: usize) {
+        let (skipped, kept) = (other.field_index[from], self.field_ends.len());
+        self.record_starts.extend_from_slice(&other.record_starts[from..]);
+        self.field_ends
+            .extend_from_slice(&other.field_ends[skipped..other.field_index[other.len()]]);
+        self.field_index
+            .extend(other.field_index[from + 1..].iter().map(|&f| f - skipped + kept));
+        self.next = other.next;
+    }
+
+    /// Drops a record left incomplete by an error.
+    fn truncate_to_complete_records(&mut self) {
+        let complete = self.field_index.len() - 1;
+        self.record_starts.truncate(complete);
+        self.field_ends.truncate(self.field_index[complete]);
+    }
     pub(crate) fn len(&self) -> usize {
         self.record_starts.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.record_starts.is_empty()
     }
 
     pub(crate) fn field_count(&self, record: usize) -> usize {
@@ -111,8 +144,10 @@ fn nonzero_bytes(v: u64) -> u64 {
 struct UnitParser<'p, const CHECKS: bool> {
     d: &'p Dialect,
     limits: Limits,
-    /// The input up to the unit's end.
+    /// The whole input.
     b: &'p [u8],
+    /// Records starting here or later are left to the next unit.
+    stop: usize,
     /// The delimiter, both terminator bytes and the quote (the delimiter again
     /// when quoting is off), each repeated in all 8 bytes of a word.
     specials: [u64; 4],
@@ -252,6 +287,9 @@ impl<const CHECKS: bool> UnitParser<'_, CHECKS> {
                         from = at + 1;
                         continue;
                     }
+                    if from >= self.stop {
+                        return Ok(At::Record(from));
+                    }
                     self.unit.record_starts.push(from);
                     in_record = true;
                 }
@@ -286,10 +324,33 @@ impl<const CHECKS: bool> UnitParser<'_, CHECKS> {
     }
 }
 
-/// Parses the records of `input[start..end]`. `start` must be a true record start
-/// (or where the data starts) and `end` a true record start or `input.len()`: the
-/// parse then equals the sequential parse of the whole input restricted to this
-/// range.
+/// What a parse found: the complete records before the first error, and the error.
+#[derive(Clone, Debug)]
+pub(crate) struct Parsed {
+    pub(crate) unit: Unit,
+    pub(crate) error: Option<UnitError>,
+}
+
+/// Parses the records of `input` that start at or after `start` and before `stop`
+/// (the last of them may end past `stop`). `start` must be a true record start (or
+/// where the data starts): the records are then exactly those of the sequential
+/// parse of the whole input.
+pub(crate) fn parse_records(d: &Dialect, limits: Limits, input: &[u8], start: usize, stop: usize) -> Parsed {
+    let parsed = if limits.max_field_size == usize::MAX && !limits.strict_quotes {
+        parse_records_with::<false>(d, limits, input, start, stop)
+    } else {
+        parse_records_with::<true>(d, limits, input, start, stop)
+    };
+    let (mut unit, error) = parsed;
+    if error.is_some() {
+        unit.truncate_to_complete_records();
+    }
+    Parsed { unit, error }
+}
+
+/// Parses the records of `input[start..end]`, where `end` is a true record start or
+/// the end of the input.
+#[cfg(test)]
 pub(crate) fn parse_unit(
     d: &Dialect,
     limits: Limits,
@@ -297,27 +358,25 @@ pub(crate) fn parse_unit(
     start: usize,
     end: usize,
 ) -> Result<Unit, UnitError> {
-    if limits.max_field_size == usize::MAX && !limits.strict_quotes {
-        parse_unit_with::<false>(d, limits, input, start, end)
-    } else {
-        parse_unit_with::<true>(d, limits, input, start, end)
-    }
+    let parsed = parse_records(d, limits, input, start, end);
+    parsed.error.map_or(Ok(parsed.unit), Err)
 }
 
-fn parse_unit_with<const CHECKS: bool>(
+fn parse_records_with<const CHECKS: bool>(
     d: &Dialect,
     limits: Limits,
     input: &[u8],
     start: usize,
-    end: usize,
-) -> Result<Unit, UnitError> {
+    stop: usize,
+) -> (Unit, Option<UnitError>) {
     // Generous reservations cost only address space (pages are touched when
     // written) and spare the copies of repeated growth.
-    let len = end.saturating_sub(start);
+    let len = stop.saturating_sub(start);
     let mut unit = Unit {
         record_starts: Vec::with_capacity(len / 16 + 1),
         field_index: Vec::with_capacity(len / 16 + 2),
         field_ends: Vec::with_capacity(len / 4 + 1),
+        next: input.len(),
     };
     unit.field_index.push(0);
     let [delimiter, t1, t2] = d.ends_field_words;
@@ -329,29 +388,39 @@ fn parse_unit_with<const CHECKS: bool>(
     let mut p = UnitParser::<CHECKS> {
         d,
         limits,
-        b: &input[..end],
+        b: input,
+        stop,
         specials: [delimiter, t1, t2, quote],
         unit,
     };
     let mut at = At::Record(start);
     loop {
-        at = match at {
+        let step = match at {
             At::Record(i) => {
                 let Some(first) =
                     p.b.get(i..)
                         .and_then(|rest| rest.iter().position(|&c| !d.is_term(c)))
                 else {
-                    return Ok(p.unit);
+                    p.unit.next = input.len();
+                    return (p.unit, None);
                 };
+                if i + first >= stop {
+                    p.unit.next = i + first;
+                    return (p.unit, None);
+                }
                 p.unit.record_starts.push(i + first);
-                At::Field(i + first)
+                Ok(At::Field(i + first))
             }
             At::Field(i) => match p.b.get(i) {
-                Some(&c) if d.quoting && c == d.quote => p.quoted_field(i)?,
-                _ if i + 8 <= end => p.words(i)?,
-                _ => p.unquoted_rest(i, i)?,
+                Some(&c) if d.quoting && c == d.quote => p.quoted_field(i),
+                _ if i + 8 <= input.len() => p.words(i),
+                _ => p.unquoted_rest(i, i),
             },
-            At::InField(start, from) => p.unquoted_rest(start, from)?,
+            At::InField(start, from) => p.unquoted_rest(start, from),
+        };
+        at = match step {
+            Ok(at) => at,
+            Err(e) => return (p.unit, Some(e)),
         };
     }
 }

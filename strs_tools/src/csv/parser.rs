@@ -6,10 +6,11 @@ use rayon::prelude::*;
 use super::dialect::{Dialect, Terminator};
 use super::error::{Error, ErrorKind};
 use super::machine::{Action, State};
-use super::parse::{parse_unit, Limits, Unit, UnitError};
+use super::parse::{parse_records, Limits, Parsed, Unit, UnitError};
 use super::plan::{bom_len, data_chunks, summarize, walk, ChunkSummary, Plan};
 use super::records::{Record, Records};
 use crate::parallel::pool;
+use std::ops::Range;
 
 /// The smallest chunk the default chunk size picks: below this, per-chunk
 /// overhead outweighs the parallelism.
@@ -226,8 +227,8 @@ fn invalid(why: String) -> Error {
 ///
 /// Every method returns exactly what a sequential parse returns (the records of
 /// the `csv` crate's reader, in the same order) for every input, chunk size and
-/// thread count. Chunk boundaries are moved to true record starts by quote parity
-/// (see the module docs), so a quoted newline never splits a record.
+/// thread count: work is divided only at true record starts (see the module
+/// docs), so a quoted newline never splits a record.
 ///
 /// # Example
 ///
@@ -279,7 +280,7 @@ impl CsvParser {
         size.max(len.div_ceil(MAX_CHUNKS))
     }
 
-    /// The exact record starts the work is divided at, and the record count.
+    /// The record count by quote parity (and true record starts, used by tests).
     fn plan(&self, input: &[u8]) -> Plan {
         let base = bom_len(input);
         let chunks = data_chunks(input, self.chunk_size_for(input.len()));
@@ -327,49 +328,133 @@ impl CsvParser {
         }
     }
 
-    /// Parses the units between the planned starts in parallel, each through
-    /// `finish`, and returns the units' results in order, or the first error.
+    /// Parses `input` in parallel by speculating, then stitching (DESIGN.md), and
+    /// returns `finish` of each piece of records in input order, or the first error.
+    ///
+    /// 1. In parallel, each chunk is parsed from its first line start (the first
+    ///    non-terminator byte after a terminator byte; chunk 0 from the data start),
+    ///    keeping the records that start inside it. That start is a true record start
+    ///    unless the chunk begins inside a quoted field (or malformed quoting).
+    /// 2. Serially, the true parse is followed from chunk to chunk: it enters each
+    ///    chunk at the record start where the previous chunk's parse stopped. When
+    ///    the speculative parse has a record starting there, every record from there
+    ///    on is true (a parse from a true record start is the sequential parse);
+    ///    otherwise records are parsed one by one from the true start until one
+    ///    starts where the speculative parse has one (csv-core resynchronises within
+    ///    a record or two; mis-entered quoted fields rarely last). The serial work is
+    ///    O(chunks) plus those few records.
+    /// 3. In parallel, each piece is assembled, its record lengths checked, and
+    ///    handed to `finish` with the index of its first record.
     fn run<T: Send>(
         &self,
         input: &[u8],
         finish: impl Fn(usize, Unit) -> T + Sync + Send,
-    ) -> Result<(Vec<T>, Vec<usize>), Error> {
-        let plan = self.plan(input);
-        let mut bounds = plan.starts;
-        // The first unit starts where the data starts (leading empty lines are
-        // skipped by the parser) and holds the first record, the header if any.
-        match bounds.first_mut() {
-            Some(first) => *first = bom_len(input),
-            None => bounds.push(bom_len(input)),
-        }
-        bounds.push(input.len());
+    ) -> Result<Vec<T>, Error> {
+        let base = bom_len(input);
+        let chunks = data_chunks(input, self.chunk_size_for(input.len()));
         let d = &self.dialect;
         let limits = self.limits_for(input);
-        let results: Vec<Result<(T, usize), UnitError>> = pool::install(self.threads, || {
-            bounds
-                .par_windows(2)
+        // Record lengths are checked once the records are known to be true ones.
+        let lenient = Limits {
+            expected_fields: None,
+            ..limits
+        };
+        let specs: Vec<Parsed> = pool::install(self.threads, || {
+            chunks
+                .par_iter()
                 .enumerate()
-                .map(|(index, w)| {
-                    let unit = parse_unit(d, limits, input, w[0], w[1])?;
-                    let len = unit.len();
-                    Ok((finish(index, unit), len))
+                .map(|(k, r)| {
+                    let start = if k == 0 {
+                        Some(base)
+                    } else {
+                        first_line_start(d, input, r.clone())
+                    };
+                    match start {
+                        Some(s) => parse_records(d, lenient, input, s, r.end),
+                        None => Parsed {
+                            unit: Unit::empty(r.end),
+                            error: None,
+                        },
+                    }
                 })
                 .collect()
         });
-        let mut out = Vec::with_capacity(results.len());
-        let mut lens = Vec::with_capacity(results.len());
-        let mut before = 0;
-        for r in results {
-            match r {
-                Ok((t, len)) => {
-                    out.push(t);
-                    lens.push(len);
-                    before += len;
+
+        // Stitch. `pos` is where the true parse stands: the start of its next record.
+        let mut pieces: Vec<Piece> = Vec::with_capacity(chunks.len());
+        let mut parse_error: Option<UnitError> = None;
+        let mut pos = base;
+        for (r, spec) in chunks.iter().zip(specs) {
+            let mut prefix = Unit::empty(pos);
+            let mut synced = None;
+            while pos < r.end {
+                if let Ok(j) = spec.unit.record_starts.binary_search(&pos) {
+                    synced = Some(j);
+                    break;
                 }
-                Err(e) => return Err(Error::at(e.kind, input, before + e.record, e.byte)),
+                let one = parse_records(d, lenient, input, pos, pos + 1);
+                prefix.append(&one.unit, 0);
+                if let Some(mut e) = one.error {
+                    e.record += prefix.len();
+                    parse_error = Some(e);
+                    break;
+                }
+                pos = one.unit.next;
+            }
+            let piece = match synced {
+                Some(from) => {
+                    if let Some(mut e) = spec.error {
+                        // Records from `from` on are true, so is an error after them.
+                        e.record = e.record - from + prefix.len();
+                        parse_error = Some(e);
+                    }
+                    pos = spec.unit.next;
+                    Piece {
+                        prefix,
+                        spec: Some((spec.unit, from)),
+                    }
+                }
+                None => Piece { prefix, spec: None },
+            };
+            pieces.push(piece);
+            if parse_error.is_some() {
+                break;
             }
         }
-        Ok((out, lens))
+
+        // The index of each piece's first record, for positions and headers.
+        let mut offsets = Vec::with_capacity(pieces.len());
+        let mut total = 0;
+        for p in &pieces {
+            offsets.push(total);
+            total += p.len();
+        }
+        let results: Vec<(T, Option<UnitError>)> = pool::install(self.threads, || {
+            pieces
+                .into_par_iter()
+                .zip(offsets.par_iter())
+                .map(|(piece, &offset)| {
+                    let unit = piece.assemble();
+                    let length_error = limits
+                        .expected_fields
+                        .and_then(|expected| check_lengths(&unit, expected));
+                    (finish(offset, unit), length_error)
+                })
+                .collect()
+        });
+        let first_length_error = results
+            .iter()
+            .zip(&offsets)
+            .find_map(|((_, e), &offset)| e.clone().map(|e| (offset + e.record, e)));
+        let parse_error = parse_error.map(|e| (offsets.last().copied().unwrap_or(0) + e.record, e));
+        let error = match (first_length_error, parse_error) {
+            (Some(l), Some(p)) => Some(if l.0 < p.0 { l } else { p }),
+            (l, p) => l.or(p),
+        };
+        if let Some((record, e)) = error {
+            return Err(Error::at(e.kind, input, record, e.byte));
+        }
+        Ok(results.into_iter().map(|(t, _)| t).collect())
     }
 
     /// Parses all records in parallel.
@@ -395,10 +480,10 @@ impl CsvParser {
     pub fn parse<'a, I: AsRef<[u8]> + ?Sized>(&self, input: &'a I) -> Result<Records<'a>, Error> {
         let input = input.as_ref();
         if self.chunk_size.is_none() && pool::current_threads(self.threads) == 1 {
-            // One thread gains nothing from chunks: skip the planning pass.
+            // One thread gains nothing from chunks.
             return self.parse_sequential(input);
         }
-        let (units, _) = self.run(input, |_, u| u)?;
+        let units = self.run(input, |_, u| u)?;
         Ok(Records::new(input, self.dialect.clone(), units, self.has_headers))
     }
 
@@ -410,14 +495,17 @@ impl CsvParser {
     /// As [`CsvParser::parse`].
     pub fn parse_sequential<'a, I: AsRef<[u8]> + ?Sized>(&self, input: &'a I) -> Result<Records<'a>, Error> {
         let input = input.as_ref();
-        let unit = parse_unit(
+        let parsed = parse_records(
             &self.dialect,
             self.limits_for(input),
             input,
             bom_len(input),
             input.len(),
-        )
-        .map_err(|e| Error::at(e.kind, input, e.record, e.byte))?;
+        );
+        if let Some(e) = parsed.error {
+            return Err(Error::at(e.kind, input, e.record, e.byte));
+        }
+        let unit = parsed.unit;
         Ok(Records::new(
             input,
             self.dialect.clone(),
@@ -432,8 +520,7 @@ impl CsvParser {
     ///
     /// # Errors
     ///
-    /// As [`CsvParser::parse`]; `f` does not run for the records of a piece with
-    /// an error.
+    /// As [`CsvParser::parse`]; `f` may have run for records before the error.
     ///
     /// # Panics
     ///
@@ -455,14 +542,63 @@ impl CsvParser {
     {
         let input = input.as_ref();
         let d = &self.dialect;
-        let (pieces, _) = self.run(input, |index, unit| {
-            // The header, if any, is the first record of the first unit.
-            let header = usize::from(self.has_headers && index == 0);
+        let pieces = self.run(input, |first_record, unit| {
+            // The header, if any, is record 0.
+            let header = usize::from(self.has_headers && first_record == 0);
             let records = Records::new(input, d.clone(), vec![unit], false);
             records.iter().skip(header).map(&f).collect::<Vec<T>>()
         })?;
         Ok(pieces.into_iter().flatten().collect())
     }
+}
+
+/// The records of one piece of the stitched parse: records parsed one by one where
+/// the speculation had to be caught up with, then the speculative records from
+/// the one where it was met.
+struct Piece {
+    prefix: Unit,
+    spec: Option<(Unit, usize)>,
+}
+
+impl Piece {
+    fn len(&self) -> usize {
+        self.prefix.len() + self.spec.as_ref().map_or(0, |(u, from)| u.len() - from)
+    }
+
+    fn assemble(self) -> Unit {
+        match self.spec {
+            None => self.prefix,
+            Some((spec, 0)) if self.prefix.is_empty() => spec,
+            Some((spec, from)) => {
+                let mut unit = self.prefix;
+                unit.append(&spec, from);
+                unit
+            }
+        }
+    }
+}
+
+/// The first line start in `range` (not at the data start): a byte that is not a
+/// terminator, after a terminator byte.
+fn first_line_start(d: &Dialect, input: &[u8], range: Range<usize>) -> Option<usize> {
+    let (t1, t2) = d.term_bytes();
+    let from = range.start - 1;
+    memchr::memchr2_iter(t1, t2, &input[from..range.end - 1])
+        .map(|t| from + t + 1)
+        .find(|&p| !d.is_term(input[p]))
+}
+
+/// The first record of `unit` whose length differs from `expected`.
+fn check_lengths(unit: &Unit, expected: usize) -> Option<UnitError> {
+    let record = (0..unit.len()).find(|&r| unit.field_count(r) != expected)?;
+    Some(UnitError {
+        kind: ErrorKind::UnequalLengths {
+            expected,
+            found: unit.field_count(record),
+        },
+        byte: unit.record_starts[record],
+        record,
+    })
 }
 
 /// The field count of the first record, by the state machine (it stops there).
