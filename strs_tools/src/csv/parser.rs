@@ -479,10 +479,6 @@ impl CsvParser {
     /// ```
     pub fn parse<'a, I: AsRef<[u8]> + ?Sized>(&self, input: &'a I) -> Result<Records<'a>, Error> {
         let input = input.as_ref();
-        if self.chunk_size.is_none() && pool::current_threads(self.threads) == 1 {
-            // One thread gains nothing from chunks.
-            return self.parse_sequential(input);
-        }
         let units = self.run(input, |_, u| u)?;
         Ok(Records::new(input, self.dialect.clone(), units, self.has_headers))
     }
