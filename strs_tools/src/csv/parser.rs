@@ -272,7 +272,10 @@ impl CsvParser {
 
     fn chunk_size_for(&self, len: usize) -> usize {
         let size = self.chunk_size.unwrap_or_else(|| {
-            let pieces = 4 * pool::current_threads(self.threads).max(1);
+            // A dedicated pool has exactly the requested threads; otherwise the
+            // caller's pool decides.
+            let threads = self.threads.unwrap_or_else(rayon::current_num_threads);
+            let pieces = 4 * threads.max(1);
             (len / pieces).max(MIN_DEFAULT_CHUNK)
         });
         // Each chunk costs a summary (~100 bytes): bound their number so a tiny
