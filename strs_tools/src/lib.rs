@@ -10,6 +10,7 @@
 // the one place allowed to opt out, for two system calls.
 #![deny(unsafe_code)]
 
+pub mod csv;
 pub mod matcher;
 pub mod parallel;
 pub mod string;

@@ -1,0 +1,618 @@
+//! The front door: a builder for the dialect and execution settings, and the
+//! immutable parser it builds.
+
+use rayon::prelude::*;
+
+use super::dialect::{Dialect, Terminator};
+use super::error::{Error, ErrorKind};
+use super::machine::{Action, State};
+use super::parse::{parse_records, Limits, Parsed, Unit, UnitError};
+use super::plan::{bom_len, data_chunks, summarize, walk, ChunkSummary, Plan};
+use super::records::{Record, Records};
+use crate::parallel::pool;
+use std::ops::Range;
+
+/// The smallest chunk the default chunk size picks: below this, per-chunk
+/// overhead outweighs the parallelism.
+const MIN_DEFAULT_CHUNK: usize = 256 * 1024;
+
+/// The most chunks an input is cut into.
+const MAX_CHUNKS: usize = 1 << 20;
+
+/// Builds a [`CsvParser`]: the dialect (which bytes mean what), record-length and
+/// quote strictness, the field-size limit, and the thread count and chunk size.
+///
+/// The defaults are the `csv` crate's: `,` delimiter, `"` quote with `""`
+/// escaping, no backslash escape, `\n`/`\r`/`\r\n` terminators, a header record,
+/// strict record lengths; plus: lenient quotes, no field-size limit, all threads
+/// of the current rayon pool.
+///
+/// # Example
+///
+/// ```
+/// use strs_tools::csv::{CsvParser, Terminator};
+///
+/// let parser = CsvParser::builder()
+///     .delimiter(b';')
+///     .escape(Some(b'\\'))
+///     .terminator(Terminator::Byte(b'\n'))
+///     .has_headers(false)
+///     .flexible(true)
+///     .max_field_size(Some(1 << 20))
+///     .threads(2)
+///     .build()
+///     .unwrap();
+/// let records = parser.parse(&b"a;\"b\\\";c\"\nd\n"[..]).unwrap();
+/// assert_eq!(records.get(0).unwrap().to_vec(), [b"a".to_vec(), b"b\";c".to_vec()]);
+/// assert_eq!(records.get(1).unwrap().to_vec(), [b"d".to_vec()]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct CsvParserBuilder {
+    delimiter: u8,
+    quote: u8,
+    quoting: bool,
+    double_quote: bool,
+    escape: Option<u8>,
+    terminator: Terminator,
+    has_headers: bool,
+    flexible: bool,
+    strict_quotes: bool,
+    max_field_size: Option<usize>,
+    threads: usize,
+    chunk_size: Option<usize>,
+}
+
+impl Default for CsvParserBuilder {
+    fn default() -> Self {
+        CsvParserBuilder {
+            delimiter: b',',
+            quote: b'"',
+            quoting: true,
+            double_quote: true,
+            escape: None,
+            terminator: Terminator::Crlf,
+            has_headers: true,
+            flexible: false,
+            strict_quotes: false,
+            max_field_size: None,
+            threads: 0,
+            chunk_size: None,
+        }
+    }
+}
+
+impl CsvParserBuilder {
+    /// A builder with the defaults listed on the type.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The field delimiter (default `,`).
+    pub fn delimiter(&mut self, delimiter: u8) -> &mut Self {
+        self.delimiter = delimiter;
+        self
+    }
+
+    /// The quote byte (default `"`).
+    pub fn quote(&mut self, quote: u8) -> &mut Self {
+        self.quote = quote;
+        self
+    }
+
+    /// Whether quotes are syntax at all (default `true`); when `false` the quote
+    /// byte is ordinary content.
+    pub fn quoting(&mut self, quoting: bool) -> &mut Self {
+        self.quoting = quoting;
+        self
+    }
+
+    /// Whether `""` inside quotes means one quote (default `true`).
+    pub fn double_quote(&mut self, double_quote: bool) -> &mut Self {
+        self.double_quote = double_quote;
+        self
+    }
+
+    /// An escape byte inside quotes, such as `\` (default none): the byte after it
+    /// is content, whatever it is. Input containing the escape byte is planned by
+    /// the sequential state machine (correct, less parallel).
+    pub fn escape(&mut self, escape: Option<u8>) -> &mut Self {
+        self.escape = escape;
+        self
+    }
+
+    /// How records end (default [`Terminator::Crlf`]).
+    pub fn terminator(&mut self, terminator: Terminator) -> &mut Self {
+        self.terminator = terminator;
+        self
+    }
+
+    /// Whether the first record is a header (default `true`): it is then returned
+    /// by [`Records::headers`], not counted and not iterated.
+    pub fn has_headers(&mut self, has_headers: bool) -> &mut Self {
+        self.has_headers = has_headers;
+        self
+    }
+
+    /// Whether records may have different field counts (default `false`: a record
+    /// whose field count differs from the first record's is an
+    /// [`ErrorKind::UnequalLengths`] error, the header counting as the first record).
+    pub fn flexible(&mut self, flexible: bool) -> &mut Self {
+        self.flexible = flexible;
+        self
+    }
+
+    /// Whether malformed quoting is an error (default `false`: it is parsed as
+    /// the `csv` crate parses it). When `true`: [`ErrorKind::UnclosedQuote`],
+    /// [`ErrorKind::TextAfterQuote`], [`ErrorKind::QuoteInUnquotedField`].
+    pub fn strict_quotes(&mut self, strict: bool) -> &mut Self {
+        self.strict_quotes = strict;
+        self
+    }
+
+    /// The largest raw field, quotes included, in bytes (default: no limit); a
+    /// larger field is an [`ErrorKind::FieldTooLarge`] error.
+    pub fn max_field_size(&mut self, limit: Option<usize>) -> &mut Self {
+        self.max_field_size = limit;
+        self
+    }
+
+    /// The number of threads (default 0: the current rayon pool, normally all
+    /// cores). A positive count runs on a dedicated, cached pool of that size.
+    pub fn threads(&mut self, threads: usize) -> &mut Self {
+        self.threads = threads;
+        self
+    }
+
+    /// The size of the pieces the input is cut into (default: about four pieces
+    /// per thread, at least 256 KiB). Any size gives the same result; 0 means 1.
+    /// The input is never cut into more than 2^20 pieces (about 100 MiB of chunk
+    /// summaries): a smaller size is raised to `input.len() / 2^20`.
+    pub fn chunk_size(&mut self, chunk_size: Option<usize>) -> &mut Self {
+        self.chunk_size = chunk_size;
+        self
+    }
+
+    /// Validates the dialect and builds the parser.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidDialect`] when two special bytes coincide: the
+    /// delimiter, the quote (if quoting), the escape (if any) and the terminator
+    /// bytes must all differ.
+    pub fn build(&self) -> Result<CsvParser, Error> {
+        let dialect = Dialect::new(
+            self.delimiter,
+            self.quote,
+            self.quoting,
+            self.double_quote,
+            self.escape,
+            self.terminator,
+        );
+        let mut special = vec![("delimiter", self.delimiter)];
+        if self.quoting {
+            special.push(("quote", self.quote));
+            special.extend(self.escape.map(|e| ("escape", e)));
+        }
+        for (i, &(name, byte)) in special.iter().enumerate() {
+            if dialect.is_term(byte) {
+                return Err(invalid(format!(
+                    "{name} {:?} is a record terminator",
+                    byte as char
+                )));
+            }
+            if let Some(&(other, _)) = special[..i].iter().find(|&&(_, b)| b == byte) {
+                return Err(invalid(format!("{name} and {other} are both {:?}", byte as char)));
+            }
+        }
+        Ok(CsvParser {
+            dialect,
+            limits: Limits {
+                max_field_size: self.max_field_size.unwrap_or(usize::MAX),
+                strict_quotes: self.strict_quotes,
+                expected_fields: None,
+            },
+            has_headers: self.has_headers,
+            flexible: self.flexible,
+            threads: pool::normalize_threads(self.threads),
+            chunk_size: self.chunk_size,
+        })
+    }
+}
+
+fn invalid(why: String) -> Error {
+    Error::new(ErrorKind::InvalidDialect(why), None)
+}
+
+/// An exact parallel CSV parser: immutable, `Send + Sync`, cheap to clone.
+///
+/// Every method returns exactly what a sequential parse returns (the records of
+/// the `csv` crate's reader, in the same order) for every input, chunk size and
+/// thread count: work is divided only at true record starts (see the module
+/// docs), so a quoted newline never splits a record.
+///
+/// # Example
+///
+/// ```
+/// use strs_tools::csv::CsvParser;
+///
+/// let input = "id,text\n1,\"line one\nline two\"\n2,plain\n";
+/// let parser = CsvParser::builder().chunk_size(Some(4)).build().unwrap();
+/// assert_eq!(parser.count_records(input), 2);
+/// let records = parser.parse(input).unwrap();
+/// assert_eq!(records.get(0).unwrap().get(1).unwrap(), &b"line one\nline two"[..]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct CsvParser {
+    dialect: Dialect,
+    limits: Limits,
+    has_headers: bool,
+    flexible: bool,
+    threads: Option<usize>,
+    chunk_size: Option<usize>,
+}
+
+impl Default for CsvParser {
+    fn default() -> Self {
+        CsvParser::new()
+    }
+}
+
+impl CsvParser {
+    /// A parser with the default settings (see [`CsvParserBuilder`]).
+    pub fn new() -> CsvParser {
+        CsvParserBuilder::new()
+            .build()
+            .expect("the default dialect is valid")
+    }
+
+    /// A builder to configure a parser.
+    pub fn builder() -> CsvParserBuilder {
+        CsvParserBuilder::new()
+    }
+
+    fn chunk_size_for(&self, len: usize) -> usize {
+        let size = self.chunk_size.unwrap_or_else(|| {
+            // A dedicated pool has exactly the requested threads; otherwise the
+            // caller's pool decides.
+            let threads = self.threads.unwrap_or_else(rayon::current_num_threads);
+            let pieces = 4 * threads.max(1);
+            (len / pieces).max(MIN_DEFAULT_CHUNK)
+        });
+        // Each chunk costs a summary (~100 bytes): bound their number so a tiny
+        // chunk size on a huge input cannot exhaust memory.
+        size.max(len.div_ceil(MAX_CHUNKS))
+    }
+
+    /// The record count by quote parity (and true record starts, used by tests).
+    fn plan(&self, input: &[u8]) -> Plan {
+        let base = bom_len(input);
+        let chunks = data_chunks(input, self.chunk_size_for(input.len()));
+        let d = &self.dialect;
+        let sums: Vec<ChunkSummary> = pool::install(self.threads, || {
+            chunks
+                .par_iter()
+                .map(|r| summarize(d, input, base, r.clone()))
+                .collect()
+        });
+        walk(d, input, base, &chunks, &sums)
+    }
+
+    /// The number of records, the header excluded: exact (a newline inside quotes
+    /// ends no record, an empty line is no record), without parsing fields, in
+    /// parallel. It validates nothing: record lengths, quotes and field sizes are
+    /// checked by [`CsvParser::parse`].
+    ///
+    /// Semantically the same as counting the records of the `csv` crate's reader.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::csv::CsvParser;
+    ///
+    /// let parser = CsvParser::new();
+    /// assert_eq!(parser.count_records("h\n\"a\nb\"\n\nc\r\n"), 2);
+    /// assert_eq!(parser.count_records(""), 0);
+    /// ```
+    pub fn count_records<I: AsRef<[u8]> + ?Sized>(&self, input: &I) -> usize {
+        let records = self.plan(input.as_ref()).records;
+        records - usize::from(self.has_headers && records > 0)
+    }
+
+    /// The limits for `input`, with the expected record length if strict.
+    fn limits_for(&self, input: &[u8]) -> Limits {
+        let expected_fields = if self.flexible {
+            None
+        } else {
+            first_record_len(&self.dialect, &input[bom_len(input)..])
+        };
+        Limits {
+            expected_fields,
+            ..self.limits
+        }
+    }
+
+    /// Parses `input` in parallel by speculating, then stitching (DESIGN.md), and
+    /// returns `finish` of each piece of records in input order, or the first error.
+    ///
+    /// 1. In parallel, each chunk is parsed from its first line start (the first
+    ///    non-terminator byte after a terminator byte; chunk 0 from the data start),
+    ///    keeping the records that start inside it. That start is a true record start
+    ///    unless the chunk begins inside a quoted field (or malformed quoting).
+    /// 2. Serially, the true parse is followed from chunk to chunk: it enters each
+    ///    chunk at the record start where the previous chunk's parse stopped. When
+    ///    the speculative parse has a record starting there, every record from there
+    ///    on is true (a parse from a true record start is the sequential parse);
+    ///    otherwise records are parsed one by one from the true start until one
+    ///    starts where the speculative parse has one (csv-core resynchronises within
+    ///    a record or two; mis-entered quoted fields rarely last). The serial work is
+    ///    O(chunks) plus those few records.
+    /// 3. In parallel, each piece is assembled, its record lengths checked, and
+    ///    handed to `finish` with the index of its first record.
+    fn run<T: Send>(
+        &self,
+        input: &[u8],
+        finish: impl Fn(usize, Unit) -> T + Sync + Send,
+    ) -> Result<Vec<T>, Error> {
+        let base = bom_len(input);
+        let chunks = data_chunks(input, self.chunk_size_for(input.len()));
+        let d = &self.dialect;
+        let limits = self.limits_for(input);
+        // Record lengths are checked once the records are known to be true ones.
+        let lenient = Limits {
+            expected_fields: None,
+            ..limits
+        };
+        let specs: Vec<Parsed> = pool::install(self.threads, || {
+            chunks
+                .par_iter()
+                .enumerate()
+                .map(|(k, r)| {
+                    let start = if k == 0 {
+                        Some(base)
+                    } else {
+                        first_line_start(d, input, r.clone())
+                    };
+                    match start {
+                        Some(s) => parse_records(d, lenient, input, s, r.end),
+                        None => Parsed {
+                            unit: Unit::empty(r.end),
+                            error: None,
+                        },
+                    }
+                })
+                .collect()
+        });
+
+        // Stitch. `pos` is where the true parse stands: the start of its next record.
+        let mut pieces: Vec<Piece> = Vec::with_capacity(chunks.len());
+        let mut parse_error: Option<UnitError> = None;
+        let mut pos = base;
+        for (r, spec) in chunks.iter().zip(specs) {
+            let mut prefix = Unit::empty(pos);
+            let mut synced = None;
+            while pos < r.end {
+                if let Ok(j) = spec.unit.record_starts.binary_search(&pos) {
+                    synced = Some(j);
+                    break;
+                }
+                let one = parse_records(d, lenient, input, pos, pos + 1);
+                prefix.append(&one.unit, 0);
+                if let Some(mut e) = one.error {
+                    e.record += prefix.len();
+                    parse_error = Some(e);
+                    break;
+                }
+                pos = one.unit.next;
+            }
+            let piece = match synced {
+                Some(from) => {
+                    if let Some(mut e) = spec.error {
+                        // Records from `from` on are true, so is an error after them.
+                        e.record = e.record - from + prefix.len();
+                        parse_error = Some(e);
+                    }
+                    pos = spec.unit.next;
+                    Piece {
+                        prefix,
+                        spec: Some((spec.unit, from)),
+                    }
+                }
+                None => Piece { prefix, spec: None },
+            };
+            pieces.push(piece);
+            if parse_error.is_some() {
+                break;
+            }
+        }
+
+        // The index of each piece's first record, for positions and headers.
+        let mut offsets = Vec::with_capacity(pieces.len());
+        let mut total = 0;
+        for p in &pieces {
+            offsets.push(total);
+            total += p.len();
+        }
+        let results: Vec<(T, Option<UnitError>)> = pool::install(self.threads, || {
+            pieces
+                .into_par_iter()
+                .zip(offsets.par_iter())
+                .map(|(piece, &offset)| {
+                    let unit = piece.assemble();
+                    let length_error = limits
+                        .expected_fields
+                        .and_then(|expected| check_lengths(&unit, expected));
+                    (finish(offset, unit), length_error)
+                })
+                .collect()
+        });
+        let first_length_error = results
+            .iter()
+            .zip(&offsets)
+            .find_map(|((_, e), &offset)| e.clone().map(|e| (offset + e.record, e)));
+        let parse_error = parse_error.map(|e| (offsets.last().copied().unwrap_or(0) + e.record, e));
+        let error = match (first_length_error, parse_error) {
+            (Some(l), Some(p)) => Some(if l.0 < p.0 { l } else { p }),
+            (l, p) => l.or(p),
+        };
+        if let Some((record, e)) = error {
+            return Err(Error::at(e.kind, input, record, e.byte));
+        }
+        Ok(results.into_iter().map(|(t, _)| t).collect())
+    }
+
+    /// Parses all records in parallel.
+    ///
+    /// # Errors
+    ///
+    /// The first error in input order: unequal record lengths (unless flexible),
+    /// an oversized field, malformed quotes (with `strict_quotes`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::csv::{CsvParser, ErrorKind};
+    ///
+    /// let records = CsvParser::new().parse("a,b\n1,2\n").unwrap();
+    /// assert_eq!(records.get(0).unwrap().to_vec(), [b"1".to_vec(), b"2".to_vec()]);
+    ///
+    /// let err = CsvParser::new().parse("a,b\n1,2\n3\n").unwrap_err();
+    /// assert_eq!(err.kind(), &ErrorKind::UnequalLengths { expected: 2, found: 1 });
+    /// let pos = err.position().unwrap();
+    /// assert_eq!((pos.record, pos.line, pos.byte), (2, 3, 8));
+    /// ```
+    pub fn parse<'a, I: AsRef<[u8]> + ?Sized>(&self, input: &'a I) -> Result<Records<'a>, Error> {
+        let input = input.as_ref();
+        let units = self.run(input, |_, u| u)?;
+        Ok(Records::new(input, self.dialect.clone(), units, self.has_headers))
+    }
+
+    /// Parses all records on the calling thread, in one pass: the sequential twin
+    /// of [`CsvParser::parse`], with the same result.
+    ///
+    /// # Errors
+    ///
+    /// As [`CsvParser::parse`].
+    pub fn parse_sequential<'a, I: AsRef<[u8]> + ?Sized>(&self, input: &'a I) -> Result<Records<'a>, Error> {
+        let input = input.as_ref();
+        let parsed = parse_records(
+            &self.dialect,
+            self.limits_for(input),
+            input,
+            bom_len(input),
+            input.len(),
+        );
+        if let Some(e) = parsed.error {
+            return Err(Error::at(e.kind, input, e.record, e.byte));
+        }
+        let unit = parsed.unit;
+        Ok(Records::new(
+            input,
+            self.dialect.clone(),
+            vec![unit],
+            self.has_headers,
+        ))
+    }
+
+    /// Applies `f` to every record in parallel and returns the results in input
+    /// order, the header excluded. Records are parsed and mapped piece by piece,
+    /// so only the results are kept in memory.
+    ///
+    /// # Errors
+    ///
+    /// As [`CsvParser::parse`]; `f` may have run for records before the error.
+    ///
+    /// # Panics
+    ///
+    /// A panic in `f` reaches the caller (after the other pieces finished).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::csv::CsvParser;
+    ///
+    /// let lens = CsvParser::new().par_map("a,b\nxx,y\n\"q,q\",zz\n", |r| r.get(0).unwrap().len()).unwrap();
+    /// assert_eq!(lens, [2, 3]);
+    /// ```
+    pub fn par_map<T, F, I>(&self, input: &I, f: F) -> Result<Vec<T>, Error>
+    where
+        T: Send,
+        F: for<'r> Fn(Record<'r>) -> T + Sync + Send,
+        I: AsRef<[u8]> + ?Sized,
+    {
+        let input = input.as_ref();
+        let d = &self.dialect;
+        let pieces = self.run(input, |first_record, unit| {
+            // The header, if any, is record 0.
+            let header = usize::from(self.has_headers && first_record == 0);
+            let records = Records::new(input, d.clone(), vec![unit], false);
+            records.iter().skip(header).map(&f).collect::<Vec<T>>()
+        })?;
+        Ok(pieces.into_iter().flatten().collect())
+    }
+}
+
+/// The records of one piece of the stitched parse: records parsed one by one where
+/// the speculation had to be caught up with, then the speculative records from
+/// the one where it was met.
+struct Piece {
+    prefix: Unit,
+    spec: Option<(Unit, usize)>,
+}
+
+impl Piece {
+    fn len(&self) -> usize {
+        self.prefix.len() + self.spec.as_ref().map_or(0, |(u, from)| u.len() - from)
+    }
+
+    fn assemble(self) -> Unit {
+        match self.spec {
+            None => self.prefix,
+            Some((spec, 0)) if self.prefix.is_empty() => spec,
+            Some((spec, from)) => {
+                let mut unit = self.prefix;
+                unit.append(&spec, from);
+                unit
+            }
+        }
+    }
+}
+
+/// The first line start in `range` (not at the data start): a byte that is not a
+/// terminator, after a terminator byte.
+fn first_line_start(d: &Dialect, input: &[u8], range: Range<usize>) -> Option<usize> {
+    let (t1, t2) = d.term_bytes();
+    let from = range.start - 1;
+    memchr::memchr2_iter(t1, t2, &input[from..range.end - 1])
+        .map(|t| from + t + 1)
+        .find(|&p| !d.is_term(input[p]))
+}
+
+/// The first record of `unit` whose length differs from `expected`.
+fn check_lengths(unit: &Unit, expected: usize) -> Option<UnitError> {
+    let record = (0..unit.len()).find(|&r| unit.field_count(r) != expected)?;
+    Some(UnitError {
+        kind: ErrorKind::UnequalLengths {
+            expected,
+            found: unit.field_count(record),
+        },
+        byte: unit.record_starts[record],
+        record,
+    })
+}
+
+/// The field count of the first record, by the state machine (it stops there).
+fn first_record_len(d: &Dialect, input: &[u8]) -> Option<usize> {
+    let start = input.iter().position(|&b| !d.is_term(b))?;
+    let mut state = State::StartRecord;
+    let mut fields = 1;
+    for &byte in &input[start..] {
+        let (next, action) = state.step(d, byte);
+        match action {
+            Action::EndField => fields += 1,
+            Action::EndRecord => return Some(fields),
+            Action::Copy | Action::Discard => {}
+        }
+        state = next;
+    }
+    Some(fields)
+}

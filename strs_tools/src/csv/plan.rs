@@ -1,0 +1,218 @@
+//! Exact record starts at chunk boundaries, by quote parity.
+//!
+//! Each chunk is summarised in parallel for both entry parities (outside or inside
+//! quotes): how many records start in it, the first and last of them, the parity of
+//! its quotes, and whether parity is *trustworthy* there, i.e. every quote sits
+//! where csv-core treats it as quoting (an opening quote starts a field, a closing
+//! quote is followed by a delimiter, a terminator, a doubled quote or the end). A
+//! serial pass over the summaries, O(number of chunks), then picks the true parity
+//! of every chunk. Where parity cannot be trusted (malformed quoting, an escape
+//! byte), that pass runs the exact state machine from the last known state until a
+//! chunk boundary where parity can resume: exact for every input, and serial only
+//! over the malformed stretches.
+
+use std::ops::Range;
+
+use memchr::{memchr, memchr2_iter, memchr3_iter};
+
+use super::dialect::Dialect;
+use super::machine::State;
+use crate::parallel::plan::chunk_ranges;
+
+/// The length of a UTF-8 byte-order mark at the start of `input` (0 or 3): csv-core
+/// skips it before parsing, and so do we.
+pub(crate) fn bom_len(input: &[u8]) -> usize {
+    if input.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    }
+}
+
+/// The nominal chunks of the data of `input` (after a byte-order mark), as ranges
+/// of `input`.
+pub(crate) fn data_chunks(input: &[u8], chunk_size: usize) -> Vec<Range<usize>> {
+    let base = bom_len(input);
+    let mut chunks = chunk_ranges(&input[base..], chunk_size, false);
+    for r in &mut chunks {
+        *r = r.start + base..r.end + base;
+    }
+    chunks
+}
+
+/// One chunk, seen from each entry parity (index 0: entered outside quotes).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ChunkSummary {
+    /// The chunk has an odd number of quotes.
+    odd_quotes: bool,
+    /// Records starting in the chunk.
+    count: [usize; 2],
+    first: [Option<usize>; 2],
+    last: [Option<usize>; 2],
+    /// Parity predicts the state machine exactly in this chunk.
+    trusted: [bool; 2],
+}
+
+// Why parity is exact in a trusted chunk, by induction over the bytes: at even
+// parity csv-core is in a state outside quotes (StartRecord, StartField, InField,
+// the state after a closing quote, after `\r`), at odd parity in InQuotedField.
+// Outside, a delimiter or terminator byte is structural in every one of those
+// states, and an opening quote preceded by a delimiter, a terminator or the start
+// finds csv-core at StartField or StartRecord, where it opens quotes. Inside, with
+// no escape byte, every byte but the quote is content; a quote moves to the
+// closing-quote state, and a trusted closing quote is followed by a delimiter, a
+// terminator or the end (structural there, as outside), or by a quote, which with
+// `""` escaping returns to InQuotedField: the next quote's parity is odd again,
+// and its "opens" check passes because its predecessor is a quote. So parity and
+// csv-core agree on every byte, and a record starts exactly at a non-terminator
+// byte after a terminator byte at even parity. A chunk boundary entered from the
+// state machine (after an untrusted stretch) keeps the induction only if the
+// state there is one of the above and is not InField right after a literal quote,
+// which `walk` checks.
+
+/// Can this byte stand next to a quote that is syntax (before an opening quote,
+/// after a closing one)?
+fn quote_neighbour(d: &Dialect, byte: u8) -> bool {
+    byte == d.delimiter || d.is_term(byte) || (d.double_quote && byte == d.quote)
+}
+
+/// Summarises `input[range]` for both entry parities.
+///
+/// The input's data starts at `base` (after a byte-order mark, which csv-core skips).
+pub(crate) fn summarize(d: &Dialect, input: &[u8], base: usize, range: Range<usize>) -> ChunkSummary {
+    let mut s = ChunkSummary {
+        trusted: [true, true],
+        ..ChunkSummary::default()
+    };
+    // The parity of quotes seen so far in this chunk: a record start seen at local
+    // parity `p` is real when the chunk is entered with parity `p`.
+    let mut local = 0usize;
+    let note_start = |s: &mut ChunkSummary, parity: usize, at: usize| {
+        s.count[parity] += 1;
+        s.first[parity].get_or_insert(at);
+        s.last[parity] = Some(at);
+    };
+    // A record start belongs to the chunk holding its first byte.
+    if range.start < range.end
+        && (range.start == base || d.is_term(input[range.start - 1]))
+        && !d.is_term(input[range.start])
+    {
+        note_start(&mut s, 0, range.start);
+    }
+    let chunk = &input[range.clone()];
+    let mut visit = |s: &mut ChunkSummary, pos: usize| {
+        let byte = input[pos];
+        if d.quoting && byte == d.quote {
+            let opens_ok = pos == base || quote_neighbour(d, input[pos - 1]);
+            let closes_ok = pos + 1 == input.len() || quote_neighbour(d, input[pos + 1]);
+            // Entered with parity `local`, this quote is outside quotes: it opens.
+            s.trusted[local] &= opens_ok;
+            s.trusted[local ^ 1] &= closes_ok;
+            local ^= 1;
+        } else if pos + 1 < range.end && !d.is_term(input[pos + 1]) {
+            note_start(s, local, pos + 1);
+        }
+    };
+    let (t1, t2) = d.term_bytes();
+    match (d.quoting, t1 == t2) {
+        (true, true) => memchr2_iter(d.quote, t1, chunk).for_each(|j| visit(&mut s, range.start + j)),
+        (true, false) => memchr3_iter(d.quote, t1, t2, chunk).for_each(|j| visit(&mut s, range.start + j)),
+        (false, true) => memchr::memchr_iter(t1, chunk).for_each(|j| visit(&mut s, range.start + j)),
+        (false, false) => memchr2_iter(t1, t2, chunk).for_each(|j| visit(&mut s, range.start + j)),
+    }
+    s.odd_quotes = local == 1;
+    if let (true, Some(e)) = (d.quoting, d.escape) {
+        if memchr(e, chunk).is_some() {
+            s.trusted = [false, false];
+        }
+    }
+    s
+}
+
+/// The result of the serial pass.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// True record starts, increasing; units of work begin here.
+    pub(crate) starts: Vec<usize>,
+    /// The number of records in the input.
+    pub(crate) records: usize,
+}
+
+/// The parity a clean state stands for, or `None` where parity cannot resume.
+fn parity_of(state: State) -> Option<usize> {
+    match state {
+        State::StartRecord | State::Crlf | State::StartField | State::InField => Some(0),
+        State::InQuotedField => Some(1),
+        State::InEscapedQuote | State::InDoubleEscapedQuote => None,
+    }
+}
+
+/// The serial pass: walks the summaries in order, choosing each chunk's parity,
+/// and runs the state machine over stretches where parity is not trusted.
+pub(crate) fn walk(
+    d: &Dialect,
+    input: &[u8],
+    base: usize,
+    chunks: &[Range<usize>],
+    sums: &[ChunkSummary],
+) -> Plan {
+    let mut plan = Plan::default();
+    // The latest place where the true state is known.
+    let mut checkpoint = (base, State::StartRecord);
+    let mut parity = Some(0usize);
+    let mut k = 0;
+    while k < chunks.len() {
+        if let Some(p) = parity {
+            let s = &sums[k];
+            if s.trusted[p] {
+                plan.starts.extend(s.first[p]);
+                plan.records += s.count[p];
+                if let Some(last) = s.last[p] {
+                    checkpoint = (last, State::StartRecord);
+                }
+                parity = Some(p ^ usize::from(s.odd_quotes));
+                k += 1;
+                continue;
+            }
+        }
+        // Parity failed in chunk k: run the machine from the checkpoint, counting
+        // only record starts from chunk k on (earlier ones are counted already).
+        let (mut pos, mut state) = checkpoint;
+        let from = chunks[k].start;
+        let mut next = k + 1;
+        let mut first_in_chunk = true;
+        loop {
+            if next < chunks.len() && pos == chunks[next].start {
+                // After a literal quote (`x"`), parity would take the quote for a
+                // closing one and accept a quote right after it as syntax.
+                let literal_quote_before = state == State::InField && d.quoting && input[pos - 1] == d.quote;
+                if let (Some(p), false) = (parity_of(state), literal_quote_before) {
+                    checkpoint = (pos, state);
+                    parity = Some(p);
+                    k = next;
+                    break;
+                }
+                next += 1;
+                first_in_chunk = true;
+            }
+            if pos >= input.len() {
+                k = chunks.len();
+                break;
+            }
+            let byte = input[pos];
+            if matches!(state, State::StartRecord | State::Crlf) && !d.is_term(byte) {
+                if pos >= from {
+                    plan.records += 1;
+                    if first_in_chunk {
+                        plan.starts.push(pos);
+                        first_in_chunk = false;
+                    }
+                }
+                checkpoint = (pos, State::StartRecord);
+            }
+            state = state.step(d, byte).0;
+            pos += 1;
+        }
+    }
+    plan
+}

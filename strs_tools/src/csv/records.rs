@@ -1,0 +1,292 @@
+//! The parse result: records borrowed from the input, in input order.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use super::dialect::Dialect;
+use super::error::{Error, ErrorKind};
+use super::machine::unescape;
+use super::parse::{Unit, COMPLEX, OFFSET, QUOTED};
+
+/// All records of an input, borrowed from it: fields are byte ranges into the
+/// input, unescaped only when read, and only if they need it.
+///
+/// With `has_headers(true)` (the default) the first record is the
+/// [header](Records::headers) and is not counted among the records.
+///
+/// # Example
+///
+/// ```
+/// use strs_tools::csv::CsvParser;
+///
+/// let parser = CsvParser::new();
+/// let records = parser.parse("name,quote\nann,\"say \"\"hi\"\"\"\nbob,plain\n").unwrap();
+/// assert_eq!(records.len(), 2);
+/// assert_eq!(records.headers().unwrap().get(1).unwrap(), &b"quote"[..]);
+/// let ann = records.get(0).unwrap();
+/// assert_eq!(ann.get(1).unwrap(), &b"say \"hi\""[..]);
+/// ```
+#[derive(Clone)]
+pub struct Records<'a> {
+    pub(crate) input: &'a [u8],
+    pub(crate) dialect: Dialect,
+    pub(crate) units: Vec<Unit>,
+    /// `offsets[u]` is the index (header included) of unit `u`'s first record.
+    pub(crate) offsets: Vec<usize>,
+    /// 1 if the first record is the header, else 0.
+    pub(crate) skip: usize,
+}
+
+impl<'a> Records<'a> {
+    pub(crate) fn new(input: &'a [u8], dialect: Dialect, units: Vec<Unit>, has_headers: bool) -> Self {
+        let mut offsets = Vec::with_capacity(units.len() + 1);
+        let mut total = 0;
+        for u in &units {
+            offsets.push(total);
+            total += u.len();
+        }
+        offsets.push(total);
+        let skip = usize::from(has_headers && total > 0);
+        Records {
+            input,
+            dialect,
+            units,
+            offsets,
+            skip,
+        }
+    }
+
+    fn total(&self) -> usize {
+        *self.offsets.last().unwrap_or(&0)
+    }
+
+    /// Record number `index` counting the header, which must exist.
+    fn record_at(&self, index: usize) -> Record<'_> {
+        // The last unit whose first record is at or before `index`.
+        let u = self.offsets.partition_point(|&o| o <= index) - 1;
+        let unit = &self.units[u];
+        let r = index - self.offsets[u];
+        Record {
+            input: self.input,
+            dialect: &self.dialect,
+            start: unit.record_starts[r],
+            ends: &unit.field_ends[unit.field_index[r]..unit.field_index[r + 1]],
+        }
+    }
+
+    /// The number of records, the header excluded.
+    pub fn len(&self) -> usize {
+        self.total() - self.skip
+    }
+
+    /// Whether there is no record (the header excluded).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The header record, if the parser was built with `has_headers(true)` and
+    /// the input has at least one record.
+    pub fn headers(&self) -> Option<Record<'_>> {
+        (self.skip == 1).then(|| self.record_at(0))
+    }
+
+    /// Record `index` (from 0, the header excluded), or `None` past the end.
+    pub fn get(&self, index: usize) -> Option<Record<'_>> {
+        (index < self.len()).then(|| self.record_at(index + self.skip))
+    }
+
+    /// The records in input order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Record<'_>> + '_ {
+        (self.skip..self.total()).map(move |i| self.record_at(i))
+    }
+
+    /// The records as an indexed parallel iterator: `collect` keeps input order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use rayon::prelude::*;
+    /// use strs_tools::csv::CsvParser;
+    ///
+    /// let records = CsvParser::new().parse("n\n1\n2\n3\n").unwrap();
+    /// let doubled: Vec<u32> = records
+    ///     .par_iter()
+    ///     .map(|r| std::str::from_utf8(&r.get(0).unwrap()).unwrap().parse::<u32>().unwrap() * 2)
+    ///     .collect();
+    /// assert_eq!(doubled, [2, 4, 6]);
+    /// ```
+    pub fn par_iter(&self) -> impl IndexedParallelIterator<Item = Record<'_>> + '_ {
+        (self.skip..self.total())
+            .into_par_iter()
+            .map(move |i| self.record_at(i))
+    }
+
+    /// The index of the first header field equal to `name`.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.headers()?.iter().position(|f| *f == *name.as_bytes())
+    }
+
+    /// Resolves columns given by index or header name to indices.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::UnknownColumn`] for a name no header field has (or when the
+    /// input has no header).
+    pub fn resolve(&self, columns: &[Column<'_>]) -> Result<Vec<usize>, Error> {
+        columns
+            .iter()
+            .map(|c| match *c {
+                Column::Index(i) => Ok(i),
+                Column::Name(name) => self
+                    .column_index(name)
+                    .ok_or_else(|| Error::new(ErrorKind::UnknownColumn(name.to_owned()), None)),
+            })
+            .collect()
+    }
+
+    /// The selected columns of every record, in parallel, in input order; a
+    /// record too short for a column gives `None` there.
+    ///
+    /// # Errors
+    ///
+    /// As [`Records::resolve`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::csv::{Column, CsvParser};
+    ///
+    /// let records = CsvParser::new().parse("id,name,age\n1,ann,30\n2,bob,40\n").unwrap();
+    /// let rows = records.select(&[Column::Name("age"), Column::Index(0)]).unwrap();
+    /// assert_eq!(rows[1][0].as_deref(), Some(&b"40"[..]));
+    /// assert_eq!(rows[1][1].as_deref(), Some(&b"2"[..]));
+    /// assert!(records.select(&[Column::Name("nope")]).is_err());
+    /// ```
+    pub fn select(&self, columns: &[Column<'_>]) -> Result<Vec<SelectedRow<'_>>, Error> {
+        let indices = self.resolve(columns)?;
+        Ok(self
+            .par_iter()
+            .map(|r| indices.iter().map(|&i| r.get(i)).collect())
+            .collect())
+    }
+}
+
+/// The selected fields of one record, in the order the columns were given; `None`
+/// where the record has no such field.
+pub type SelectedRow<'r> = Vec<Option<Cow<'r, [u8]>>>;
+
+/// A column, by position or by header name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column<'n> {
+    /// The field at this index (from 0).
+    Index(usize),
+    /// The first field whose header equals this name.
+    Name(&'n str),
+}
+
+impl std::fmt::Debug for Records<'_> {
+    /// The counts, not the input (which may be gigabytes).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Records")
+            .field("len", &self.len())
+            .field("headers", &self.headers())
+            .field("units", &self.units.len())
+            .finish()
+    }
+}
+
+/// One record: its fields as byte ranges into the input.
+#[derive(Clone, Copy)]
+pub struct Record<'r> {
+    input: &'r [u8],
+    dialect: &'r Dialect,
+    start: usize,
+    ends: &'r [u64],
+}
+
+impl std::fmt::Debug for Record<'_> {
+    /// The byte range and the field contents (lossy UTF-8), not the whole input.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields: Vec<String> = self
+            .iter()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .collect();
+        f.debug_struct("Record")
+            .field("bytes", &self.byte_range())
+            .field("fields", &fields)
+            .finish()
+    }
+}
+
+impl<'r> Record<'r> {
+    /// The number of fields (at least 1).
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Always `false`: a record has at least one field (empty lines are no records).
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The raw byte range of field `i` in the input (quotes included, delimiter
+    /// excluded).
+    pub fn range(&self, i: usize) -> Option<Range<usize>> {
+        let end = (*self.ends.get(i)? & OFFSET) as usize;
+        let start = match i {
+            0 => self.start,
+            _ => (self.ends[i - 1] & OFFSET) as usize + 1,
+        };
+        Some(start..end)
+    }
+
+    /// The raw bytes of field `i` (quotes and escapes as written).
+    pub fn raw(&self, i: usize) -> Option<&'r [u8]> {
+        self.range(i).map(|r| &self.input[r])
+    }
+
+    /// The content of field `i`: borrowed from the input unless it contains doubled
+    /// or escaped quotes (or is malformed), in which case it is unescaped into a
+    /// new buffer. Semantically the same as the field of the `csv` crate's
+    /// `ByteRecord`.
+    pub fn get(&self, i: usize) -> Option<Cow<'r, [u8]>> {
+        let raw = self.raw(i)?;
+        let flags = self.ends[i] & !OFFSET;
+        Some(if flags & COMPLEX != 0 {
+            Cow::Owned(unescape(self.dialect, raw))
+        } else if flags & QUOTED != 0 {
+            Cow::Borrowed(&raw[1..raw.len() - 1])
+        } else {
+            Cow::Borrowed(raw)
+        })
+    }
+
+    /// The content of field `i` as text.
+    ///
+    /// # Errors
+    ///
+    /// The UTF-8 error of the field content, if it is not valid UTF-8.
+    pub fn get_str(&self, i: usize) -> Option<Result<Cow<'r, str>, std::str::Utf8Error>> {
+        Some(match self.get(i)? {
+            Cow::Borrowed(b) => std::str::from_utf8(b).map(Cow::Borrowed),
+            Cow::Owned(v) => String::from_utf8(v).map(Cow::Owned).map_err(|e| e.utf8_error()),
+        })
+    }
+
+    /// The field contents in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Cow<'r, [u8]>> + '_ {
+        (0..self.len()).map(move |i| self.get(i).unwrap_or_default())
+    }
+
+    /// The raw byte range of the whole record in the input (terminator excluded).
+    pub fn byte_range(&self) -> Range<usize> {
+        self.start..self.ends.last().map_or(self.start, |&e| (e & OFFSET) as usize)
+    }
+
+    /// The field contents as owned vectors (what `csv::ByteRecord` holds).
+    pub fn to_vec(&self) -> Vec<Vec<u8>> {
+        self.iter().map(Cow::into_owned).collect()
+    }
+}

@@ -1,0 +1,162 @@
+//! The fast parser and the chunk planner against the slow state machine, in
+//! lockstep, over hand cases at every chunk size.
+
+use super::dialect::{Dialect, Terminator};
+use super::machine::naive_parse;
+use super::parse::{parse_unit, Limits};
+use super::plan::{bom_len, data_chunks, summarize, walk};
+use super::{CsvParser, CsvParserBuilder};
+
+const LENIENT: Limits = Limits {
+    max_field_size: usize::MAX,
+    strict_quotes: false,
+    expected_fields: None,
+};
+
+fn dialects() -> Vec<Dialect> {
+    vec![
+        Dialect::new(b',', b'"', true, true, None, Terminator::Crlf),
+        Dialect::new(b',', b'"', true, false, None, Terminator::Crlf),
+        Dialect::new(b',', b'"', true, true, Some(b'\\'), Terminator::Crlf),
+        Dialect::new(b',', b'"', false, true, None, Terminator::Crlf),
+        Dialect::new(b',', b'"', true, true, None, Terminator::Byte(b'\n')),
+    ]
+}
+
+pub(crate) const HOSTILE: &[&str] = &[
+    "",
+    "\n",
+    "\r\n\r\n",
+    "a",
+    "a,b\nc,d\n",
+    "\"abc",
+    "a,\"b\nc\nd",
+    "\"a\"\"b\",c\n",
+    "\"x\n1,2\n\"\n3,4\n",
+    "\"x\"y,z\n",
+    "x\"y\"z,\"q\n",
+    "a\r\r\nb\r\n\r\nc",
+    "\n\na\n\n\nb\n\n",
+    "a,\n,b\n,\n",
+    "\"\"\"\",\"\",\"\"\"\n",
+    "a\\\"b,\"c\\\"d\",\"e\\",
+    "\"a\\",
+    "\"a\"\"\n\"\"b\"\n",
+    ",,,\n\"\n\"\"\n",
+    "\"a\"\r\"b\"\n\"c\"\r\n",
+    // A byte-order mark is data, for the csv crate too.
+    "\u{feff}a,b\n\u{feff}\"c\"\n",
+    // Regression: after the literal quotes of `aa"aaaa""`, a chunk starting with
+    // `"` must not resume parity (found by proptest at chunk size 9).
+    "aa\"aaaa\"\"\"\na",
+];
+
+fn fast_records(d: &Dialect, input: &[u8], bounds: &[usize]) -> Vec<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    for w in bounds.windows(2) {
+        let unit = parse_unit(d, LENIENT, input, w[0], w[1]).unwrap();
+        let records = super::Records::new(input, d.clone(), vec![unit], false);
+        out.extend(records.iter().map(|r| r.to_vec()));
+    }
+    out
+}
+
+#[test]
+fn fast_parser_and_planner_match_the_state_machine_at_every_chunk_size() {
+    for d in dialects() {
+        for case in HOSTILE {
+            let input = case.as_bytes();
+            let expected = naive_parse(&d, input);
+            assert_eq!(
+                fast_records(&d, input, &[bom_len(input), input.len()]),
+                expected,
+                "{case:?}"
+            );
+            for size in 1..=input.len() + 1 {
+                let chunks = data_chunks(input, size);
+                let sums: Vec<_> = chunks
+                    .iter()
+                    .map(|r| summarize(&d, input, bom_len(input), r.clone()))
+                    .collect();
+                let plan = walk(&d, input, bom_len(input), &chunks, &sums);
+                assert_eq!(plan.records, expected.len(), "{case:?} at chunk size {size}");
+                let mut bounds = vec![bom_len(input)];
+                bounds.extend(plan.starts.iter().copied().filter(|&s| s > bom_len(input)));
+                bounds.push(input.len());
+                assert!(bounds.windows(2).all(|w| w[0] < w[1] || w[1] == 0), "{bounds:?}");
+                assert_eq!(
+                    fast_records(&d, input, &bounds),
+                    expected,
+                    "{case:?} at chunk size {size}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn state_machine_matches_the_csv_crate_on_hostile_cases() {
+    for d in dialects() {
+        for case in HOSTILE {
+            let theirs: Vec<Vec<Vec<u8>>> = d
+                .csv_builder()
+                .from_reader(case.as_bytes())
+                .byte_records()
+                .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+                .collect();
+            assert_eq!(naive_parse(&d, case.as_bytes()), theirs, "{case:?}");
+        }
+    }
+}
+
+#[test]
+fn builder_rejects_colliding_bytes() {
+    let bad = |f: &dyn Fn(&mut CsvParserBuilder)| {
+        let mut b = CsvParser::builder();
+        f(&mut b);
+        b.build().is_err()
+    };
+    assert!(bad(&|b| {
+        b.delimiter(b'"');
+    }));
+    assert!(bad(&|b| {
+        b.delimiter(b'\n');
+    }));
+    assert!(bad(&|b| {
+        b.escape(Some(b'"'));
+    }));
+    assert!(bad(&|b| {
+        b.quote(b'\r');
+    }));
+    assert!(!bad(&|b| {
+        b.quoting(false).quote(b',');
+    }));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn tiny_input() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(proptest::sample::select(&b"a,\"\n\r\\"[..]), 0..40)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn fast_parser_and_planner_match_the_state_machine(input in tiny_input(), size in 1usize..12) {
+            for d in dialects() {
+                let expected = naive_parse(&d, &input);
+                let chunks = data_chunks(&input, size);
+                let sums: Vec<_> = chunks.iter().map(|r| summarize(&d, &input, bom_len(&input), r.clone())).collect();
+                let plan = walk(&d, &input, bom_len(&input), &chunks, &sums);
+                prop_assert_eq!(plan.records, expected.len());
+                let mut bounds = vec![bom_len(&input)];
+                bounds.extend(plan.starts.iter().copied().filter(|&s| s > bom_len(&input)));
+                bounds.push(input.len());
+                prop_assert_eq!(fast_records(&d, &input, &bounds), expected);
+            }
+        }
+    }
+}
