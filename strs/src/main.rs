@@ -102,8 +102,12 @@ impl Global {
 enum Command {
     /// Split on one or more delimiters; print the pieces one per line.
     Split(cmd::split::SplitArgs),
+    /// Find every match of one or more patterns: `offset<TAB>pattern` lines.
+    Find(cmd::find::FindArgs),
     /// Count lines, words and bytes.
     Wc(cmd::wc::WcArgs),
+    /// Word frequencies, most frequent first: `count<TAB>word` lines.
+    Words(cmd::words::WordsArgs),
     /// Measure every workload against its peers and print the scaling table.
     Bench(bench::BenchArgs),
     #[command(hide = true, name = "__memprobe")]
@@ -129,7 +133,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
     }
     match cli.command {
         Command::Split(args) => cmd::split::run(g, args),
+        Command::Find(args) => cmd::find::run(g, args),
         Command::Wc(args) => cmd::wc::run(g, args),
+        Command::Words(args) => cmd::words::run(g, args),
         Command::Bench(args) => bench::run(g, args),
         Command::MemProbe(args) => bench::mem_probe(args),
     }

@@ -180,3 +180,64 @@ fn an_overlong_segment_on_stdin_is_an_error_not_an_oom() {
     );
     assert_usage_error(&o, "-: record at byte offset 6 exceeds the limit of 65536 bytes");
 }
+
+/// `offset<TAB>pattern` lines as `match_indices` per pattern gives them, sorted
+/// by offset then pattern order.
+fn expected_find(text: &str, patterns: &[&str]) -> String {
+    let mut hits: Vec<(usize, usize)> = patterns
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| text.match_indices(p).map(move |(at, _)| (at, i)))
+        .collect();
+    hits.sort();
+    hits.iter()
+        .map(|&(at, i)| format!("{at}\t{}\n", patterns[i]))
+        .collect()
+}
+
+#[test]
+fn find_reports_matches_in_order_from_files_and_stdin() {
+    let text = "error: x\nwarning aa error\ncritical aaa\n".repeat(500);
+    let patterns = ["error", "warning", "critical", "aa"];
+    let file = file_with(text.as_bytes());
+    let path = file.path().to_str().unwrap();
+    let expected = expected_find(&text, &patterns);
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "find", "-p", "error", "-p", "warning", "-p", "critical", "-p", "aa",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let mut with_file = args(&["--chunk-size", "5"]);
+    with_file.push(path);
+    assert_eq!(stdout(&strs(&with_file, None)), expected);
+    assert_eq!(stdout(&strs(&args(&[]), Some(text.as_bytes()))), expected);
+    let counts: String = patterns
+        .iter()
+        .map(|p| format!("{}\t{p}\n", text.matches(p).count()))
+        .collect();
+    let mut count_file = args(&["--count"]);
+    count_file.push(path);
+    assert_eq!(stdout(&strs(&count_file, None)), counts);
+    assert_eq!(stdout(&strs(&args(&["--count"]), Some(text.as_bytes()))), counts);
+}
+
+#[test]
+fn words_ranks_lowercased_words_and_rejects_invalid_utf8() {
+    let text = "The cat and THE dog\nand the end\n";
+    let o = strs(&["words", "--top", "2"], Some(text.as_bytes()));
+    assert_eq!(stdout(&o), "3\tthe\n2\tand\n");
+    let file = file_with(text.as_bytes());
+    let o = strs(&["words", "--top", "0", file.path().to_str().unwrap()], None);
+    assert_eq!(stdout(&o).lines().count(), 5);
+    assert_usage_error(
+        &strs(&["words"], Some(b"ok\nbad \xff here\n")),
+        "invalid UTF-8 at byte 7",
+    );
+    let bad = file_with(b"ok\nbad \xff here\n");
+    assert_usage_error(
+        &strs(&["words", bad.path().to_str().unwrap()], None),
+        "invalid UTF-8 at byte 7",
+    );
+}

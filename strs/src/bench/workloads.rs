@@ -20,7 +20,11 @@ pub struct Config {
 pub type Workload = (&'static str, &'static str, fn(&Config) -> Vec<Row>);
 
 /// The workloads, in the seed's order.
-pub const ALL: &[Workload] = &[("split", "Large file splitting", split)];
+pub const ALL: &[Workload] = &[
+    ("split", "Large file splitting", split),
+    ("search", "Pattern search", search),
+    ("text", "Text processing", text_processing),
+];
 
 fn row(contestant: &str, threads: usize, ours: bool, bytes: usize, (wall, cpu): (f64, f64)) -> Row {
     Row {
@@ -151,5 +155,107 @@ fn split(cfg: &Config) -> Vec<Row> {
         timing,
     ));
     black_box(&rows);
+    rows
+}
+
+/// Pattern search: every position of `error`, `warning` and `critical`.
+fn search(cfg: &Config) -> Vec<Row> {
+    const PATTERNS: [&str; 3] = ["error", "warning", "critical"];
+    let text = data::log_text(cfg.size);
+    let n = text.len();
+    let per_pattern: Vec<usize> = PATTERNS.iter().map(|p| text.matches(p).count()).collect();
+    let total: usize = per_pattern.iter().sum();
+    let mut rows = Vec::new();
+    for &t in &cfg.threads {
+        let p = pool(t);
+        let timing = time(
+            cfg.repeat,
+            || p.install(|| text.par_find_all(&PATTERNS)),
+            |v| assert_eq!(v.len(), total),
+        );
+        rows.push(row("strs_tools par_find_all", t, true, n, timing));
+        let timing = time(
+            cfg.repeat,
+            || p.install(|| text.par_count(&PATTERNS)),
+            |c| assert_eq!(c, &per_pattern),
+        );
+        rows.push(row("strs_tools par_count", t, false, n, timing));
+    }
+    let ac = aho_corasick::AhoCorasick::new(PATTERNS).expect("three literals");
+    let timing = time(
+        cfg.repeat,
+        || ac.find_iter(&text).count(),
+        |&c| assert_eq!(c, total),
+    );
+    rows.push(row("aho-corasick find_iter", 1, false, n, timing));
+    if let Some(teddy) = aho_corasick::packed::Searcher::new(PATTERNS) {
+        let timing = time(
+            cfg.repeat,
+            || teddy.find_iter(&text).count(),
+            |&c| assert_eq!(c, total),
+        );
+        rows.push(row("aho-corasick packed (Teddy)", 1, false, n, timing));
+    }
+    let finders: Vec<memchr::memmem::Finder> =
+        PATTERNS.iter().map(memchr::memmem::Finder::new).collect();
+    let memmem = || {
+        finders
+            .iter()
+            .map(|f| f.find_iter(text.as_bytes()).count())
+            .sum::<usize>()
+    };
+    rows.push(row(
+        "3 memmem finders",
+        1,
+        false,
+        n,
+        time(cfg.repeat, memmem, |&c| assert_eq!(c, total)),
+    ));
+    let std = || {
+        PATTERNS
+            .iter()
+            .map(|p| text.match_indices(p).count())
+            .sum::<usize>()
+    };
+    rows.push(row(
+        "std match_indices",
+        1,
+        false,
+        n,
+        time(cfg.repeat, std, |&c| assert_eq!(c, total)),
+    ));
+    rows
+}
+
+/// Text processing: word frequencies (ASCII whitespace, ASCII-lowercased).
+fn text_processing(cfg: &Config) -> Vec<Row> {
+    let text = data::prose_text(cfg.size);
+    let n = text.len();
+    let expected = strs_tools::parallel::word_frequencies(&text);
+    let same = |m: &std::collections::HashMap<String, usize>| assert!(m == &expected, "word counts differ");
+    let mut rows = Vec::new();
+    for &t in &cfg.threads {
+        let p = pool(t);
+        let timing = time(
+            cfg.repeat,
+            || p.install(|| strs_tools::parallel::par_word_frequencies(&text, 1 << 20)),
+            same,
+        );
+        rows.push(row("strs_tools par_word_frequencies", t, true, n, timing));
+    }
+    let naive = || {
+        let mut m: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for w in text.split_ascii_whitespace() {
+            *m.entry(w.to_ascii_lowercase()).or_default() += 1;
+        }
+        m
+    };
+    rows.push(row(
+        "split_ascii_whitespace + std HashMap",
+        1,
+        false,
+        n,
+        time(cfg.repeat, naive, same),
+    ));
     rows
 }

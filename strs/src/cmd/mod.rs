@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
+pub mod find;
 pub mod split;
 pub mod wc;
+pub mod words;
 
 use crate::failure::Failure;
 
