@@ -102,6 +102,8 @@ impl Global {
 enum Command {
     /// Split on one or more delimiters; print the pieces one per line.
     Split(cmd::split::SplitArgs),
+    /// Count, print or select the records of a CSV file.
+    Csv(cmd::csv::CsvArgs),
     /// Find every match of one or more patterns: `offset<TAB>pattern` lines.
     Find(cmd::find::FindArgs),
     /// Count lines, words and bytes.
@@ -133,6 +135,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     }
     match cli.command {
         Command::Split(args) => cmd::split::run(g, args),
+        Command::Csv(args) => cmd::csv::run(g, args),
         Command::Find(args) => cmd::find::run(g, args),
         Command::Wc(args) => cmd::wc::run(g, args),
         Command::Words(args) => cmd::words::run(g, args),

@@ -241,3 +241,68 @@ fn words_ranks_lowercased_words_and_rejects_invalid_utf8() {
         "invalid UTF-8 at byte 7",
     );
 }
+
+#[test]
+fn csv_counts_prints_and_selects_like_the_csv_crate() {
+    let mut text = String::from("id,name,note\n");
+    for i in 0..300 {
+        let note = match i % 4 {
+            0 => "\"multi\nline, \"\"quoted\"\"\"".to_string(),
+            1 => String::new(),
+            _ => format!("n{i}"),
+        };
+        text.push_str(&format!("{i},name{i},{note}\n"));
+        if i % 50 == 0 {
+            text.push('\n');
+        }
+    }
+    let oracle: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let file = file_with(text.as_bytes());
+    let path = file.path().to_str().unwrap();
+    for chunk in ["1", "13", "1M"] {
+        let count = format!("{}\n", oracle.len());
+        assert_eq!(stdout(&strs(&["csv", "--chunk-size", chunk, path], None)), count);
+        assert_eq!(
+            stdout(&strs(
+                &["csv", "--count", "--chunk-size", chunk],
+                Some(text.as_bytes())
+            )),
+            count
+        );
+        for input in [None, Some(text.as_bytes())] {
+            let args: Vec<&str> = match input {
+                None => vec!["csv", "--records", "--chunk-size", chunk, path],
+                Some(_) => vec!["csv", "--records", "--chunk-size", chunk],
+            };
+            let json: Vec<Vec<String>> = serde_json::from_str(&stdout(&strs(&args, input))).unwrap();
+            assert_eq!(json, oracle);
+        }
+        let selected = stdout(&strs(
+            &["csv", "--header", "--select", "note,0", "--chunk-size", chunk],
+            Some(text.as_bytes()),
+        ));
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(selected.as_bytes());
+        let got: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        let want: Vec<Vec<String>> = oracle[1..]
+            .iter()
+            .map(|r| vec![r[2].clone(), r[0].clone()])
+            .collect();
+        assert_eq!(got, want);
+    }
+    assert_usage_error(
+        &strs(&["csv", "--select", "nope", "--header"], Some(text.as_bytes())),
+        "no column named \"nope\"",
+    );
+}

@@ -24,6 +24,7 @@ pub const ALL: &[Workload] = &[
     ("split", "Large file splitting", split),
     ("search", "Pattern search", search),
     ("text", "Text processing", text_processing),
+    ("csv", "CSV parsing", csv_parsing),
 ];
 
 fn row(contestant: &str, threads: usize, ours: bool, bytes: usize, (wall, cpu): (f64, f64)) -> Row {
@@ -196,8 +197,7 @@ fn search(cfg: &Config) -> Vec<Row> {
         );
         rows.push(row("aho-corasick packed (Teddy)", 1, false, n, timing));
     }
-    let finders: Vec<memchr::memmem::Finder> =
-        PATTERNS.iter().map(memchr::memmem::Finder::new).collect();
+    let finders: Vec<memchr::memmem::Finder> = PATTERNS.iter().map(memchr::memmem::Finder::new).collect();
     let memmem = || {
         finders
             .iter()
@@ -256,6 +256,80 @@ fn text_processing(cfg: &Config) -> Vec<Row> {
         false,
         n,
         time(cfg.repeat, naive, same),
+    ));
+    rows
+}
+
+/// CSV parsing: every record and field boundary (and, beside it, the count).
+fn csv_parsing(cfg: &Config) -> Vec<Row> {
+    use strs_tools::csv::CsvParser;
+    let text = data::csv_text(cfg.size);
+    let input = text.as_bytes();
+    let n = input.len();
+    let fields_of = |records: &strs_tools::csv::Records<'_>| {
+        (records.len(), records.iter().map(|r| r.len()).sum::<usize>())
+    };
+    let mut oracle = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
+    let (mut rows_expected, mut fields_expected) = (0, 0);
+    let mut record = csv::ByteRecord::new();
+    while oracle
+        .read_byte_record(&mut record)
+        .expect("generated csv is valid")
+    {
+        rows_expected += 1;
+        fields_expected += record.len();
+    }
+    let expected = (rows_expected, fields_expected);
+    let mut rows = Vec::new();
+    let parser = CsvParser::new();
+    for &t in &cfg.threads {
+        let p = pool(t);
+        let timing = time(
+            cfg.repeat,
+            || p.install(|| fields_of(&parser.parse(input).expect("lenient parse"))),
+            |c| assert_eq!(*c, expected),
+        );
+        rows.push(row("strs_tools csv parse (records + fields)", t, true, n, timing));
+        let timing = time(
+            cfg.repeat,
+            || p.install(|| parser.count_records(input)),
+            |&c| assert_eq!(c, rows_expected),
+        );
+        rows.push(row("strs_tools csv count_records", t, false, n, timing));
+    }
+    let csv_crate = || {
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
+        let mut record = csv::ByteRecord::new();
+        let (mut r, mut f) = (0, 0);
+        while reader.read_byte_record(&mut record).expect("valid") {
+            r += 1;
+            f += record.len();
+        }
+        (r, f)
+    };
+    rows.push(row(
+        "csv crate ByteRecord",
+        1,
+        false,
+        n,
+        time(cfg.repeat, csv_crate, |c| assert_eq!(*c, expected)),
+    ));
+    let simd = || {
+        let mut reader = simd_csv::ZeroCopyReader::from_reader(input);
+        let (mut r, mut f) = (0usize, 0usize);
+        while let Some(record) = reader.read_byte_record().expect("valid csv") {
+            r += 1;
+            f += record.len();
+        }
+        // Like the csv crate, it reads the first record as the header.
+        (r, f)
+    };
+    rows.push(row(
+        "simd-csv ZeroCopyReader",
+        1,
+        false,
+        n,
+        time(cfg.repeat, simd, |c| assert_eq!(*c, expected)),
     ));
     rows
 }

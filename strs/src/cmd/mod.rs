@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod csv;
 pub mod find;
 pub mod split;
 pub mod wc;
