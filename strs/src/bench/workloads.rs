@@ -118,6 +118,26 @@ fn split(cfg: &Config) -> Vec<Row> {
         n,
         time(cfg.repeat, sequential, check),
     ));
+    // `ParallelSplit::threads(1)` against the sequential builder, both
+    // collecting `Split` records: the cost of the parallel machinery itself.
+    let one_thread = strs_tools::parallel::ParallelSplit::new().threads(1);
+    let records = || one_thread.split_parallel(&text, &["\n"]).into_vec();
+    let check_records = |v: &Vec<strs_tools::string::Split<'_>>| assert_eq!(v.len(), lines);
+    rows.push(row(
+        "ParallelSplit::threads(1) Split records (into_vec)",
+        1,
+        false,
+        n,
+        time(cfg.repeat, records, check_records),
+    ));
+    let sequential_records = || options.split(&text).collect::<Vec<_>>();
+    rows.push(row(
+        "strs_tools split() Split records",
+        1,
+        false,
+        n,
+        time(cfg.repeat, sequential_records, check_records),
+    ));
     let memchr_loop = || {
         let mut v = Vec::new();
         let mut start = 0;

@@ -14,7 +14,7 @@ use rayon::iter::{IndexedParallelIterator, IntoParallelIterator, ParallelIterato
 use super::plan::chunk_ranges;
 use super::process::{map_ranges, terminated_ranges};
 use super::search::ParallelSearcher;
-use super::segments::ParSegments;
+use super::segments::ParallelSplitIterator;
 use super::split::{plain_options, segments_bytes, segments_str, ChunkOutput, DEFAULT_CHUNK_SIZE};
 
 /// Parallel operations on a `&str`, each returning exactly what its sequential
@@ -39,7 +39,7 @@ pub trait ParallelStringExt {
     /// let lines: Vec<&str> = log.par_split(&["\r\n", "\n"]).collect();
     /// assert_eq!(lines, ["GET /a", "POST /b", "PUT /c"]);
     /// ```
-    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParSegments<&'a str>;
+    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParallelSplitIterator<&'a str>;
 
     /// The segments of [`par_split`](Self::par_split), one `Vec` per chunk, in
     /// order (their concatenation is `par_split`'s output): for per-chunk work,
@@ -152,8 +152,8 @@ pub trait ParallelStringExt {
 }
 
 impl ParallelStringExt for str {
-    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParSegments<&'a str> {
-        ParSegments::new(segments_str(self, &plain_options(delimiters), DEFAULT_CHUNK_SIZE))
+    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParallelSplitIterator<&'a str> {
+        ParallelSplitIterator::new(segments_str(self, &plain_options(delimiters), DEFAULT_CHUNK_SIZE))
     }
 
     fn par_split_chunks<'a>(
@@ -217,7 +217,7 @@ pub trait ParallelBytesExt {
     /// let parts: Vec<&[u8]> = b"\xff,\xfe".par_split(&[","]).collect();
     /// assert_eq!(parts, [&b"\xff"[..], &b"\xfe"[..]]);
     /// ```
-    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParSegments<&'a [u8]>;
+    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParallelSplitIterator<&'a [u8]>;
 
     /// Every match of every pattern, as `(byte position, matched bytes)`, with the
     /// semantics of [`ParallelStringExt::par_find_all`].
@@ -279,8 +279,8 @@ pub trait ParallelBytesExt {
 }
 
 impl ParallelBytesExt for [u8] {
-    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParSegments<&'a [u8]> {
-        ParSegments::new(segments_bytes(
+    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParallelSplitIterator<&'a [u8]> {
+        ParallelSplitIterator::new(segments_bytes(
             self,
             &plain_options(delimiters),
             DEFAULT_CHUNK_SIZE,

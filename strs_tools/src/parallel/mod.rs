@@ -25,11 +25,8 @@ pub use ext::{ParallelBytesExt, ParallelStringExt};
 pub use numa::{NUMAStringProcessor, NumaNode, NumaStringProcessor, NumaTopology};
 pub use pool::MAX_THREADS;
 pub use search::ParallelSearcher;
-pub use segments::ParSegments;
-pub use split::{
-    serial_time, ParallelSplit, ParallelSplitIterator, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT,
-    DEFAULT_WINDOW,
-};
+pub use segments::ParallelSplitIterator;
+pub use split::{serial_time, ParallelSplit, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT, DEFAULT_WINDOW};
 pub use stream::{MapBlocks, ReaderPipeline, StreamError, StreamErrorKind};
 pub use wc::{par_wc, TextCounts};
 pub use words::{par_word_frequencies, word_frequencies};

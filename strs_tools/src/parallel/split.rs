@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::segments::ParallelSplitIterator;
 use super::{plan, pool, NumaStringProcessor};
 use crate::string::scan::{RawSegment, ScanState, Scanner, Space};
 use crate::string::{emit_bytes, emit_str, split, ByteSplit, Split, SplitOptions};
@@ -69,8 +70,8 @@ impl<T> ChunkOutput<T> {
     }
 
     /// The chunk's items as (at most) two slices, in order.
-    pub(crate) fn parts(&self) -> [&[T]; 2] {
-        [&self.prefix, &self.body[self.skip..]]
+    pub(crate) fn parts_mut(&mut self) -> [&mut [T]; 2] {
+        [&mut self.prefix, &mut self.body[self.skip..]]
     }
 
     /// The chunk's items, collected.
@@ -99,7 +100,7 @@ fn scan_chunk<T>(
         checkpoints: Vec::new(),
         // Most pieces are lines or fields well over 32 bytes: reserving for that
         // many saves the repeated growth copies of a 1 MiB chunk's output.
-        body: Vec::with_capacity(range.len() / 32),
+        body: Vec::with_capacity((range.len() / 32).min(1 << 20)),
         exit: None,
     };
     while let Some(seg) = scanner.advance(hay, &mut state, range.end) {
@@ -245,7 +246,13 @@ impl SplitJob<'_> {
     ) -> (Vec<ChunkOutput<T>>, Option<ScanState>) {
         let scanner = self.options.scanner(self.space);
         let start = entry.pos.min(end);
-        let mut ranges: Vec<Range<usize>> = plan::chunk_ranges(&hay[start..end], self.chunk_size, false)
+        // On one thread, chunks would only add bookkeeping: scan sequentially.
+        let chunk_size = if rayon::current_num_threads() == 1 {
+            usize::MAX
+        } else {
+            self.chunk_size
+        };
+        let mut ranges: Vec<Range<usize>> = plan::chunk_ranges(&hay[start..end], chunk_size, false)
             .into_iter()
             .map(|r| r.start + start..r.end + start)
             .collect();
@@ -582,7 +589,7 @@ impl ParallelSplit {
         let chunks = self.run(input.as_bytes(), &options, Space::Unicode, |seg, out| {
             emit_str(&options, input, seg, |s| out.push(s))
         });
-        ParallelSplitIterator { chunks }
+        ParallelSplitIterator::new(chunks)
     }
 
     /// The bytes twin of [`split_parallel`](Self::split_parallel), for input that
@@ -596,7 +603,7 @@ impl ParallelSplit {
         let chunks = self.run(input, &options, Space::Ascii, |seg, out| {
             emit_bytes(&options, input, seg, |s| out.push(s))
         });
-        ParallelSplitIterator { chunks }
+        ParallelSplitIterator::new(chunks)
     }
 
     /// Like [`split_parallel`](Self::split_parallel), but hands out one `Vec` per
@@ -608,36 +615,8 @@ impl ParallelSplit {
         delimiters: &[&str],
     ) -> impl IndexedParallelIterator<Item = Vec<Split<'a>>> {
         self.split_parallel(input, delimiters)
-            .chunks
+            .into_chunks()
             .into_par_iter()
             .map(ChunkOutput::into_vec)
-    }
-}
-
-/// The items of a finished parallel split, in order: see
-/// [`ParallelSplit::split_parallel`].
-pub struct ParallelSplitIterator<T> {
-    chunks: Vec<ChunkOutput<T>>,
-}
-
-impl<T: Send> ParallelIterator for ParallelSplitIterator<T> {
-    type Item = T;
-
-    fn drive_unindexed<C>(self, consumer: C) -> C::Result
-    where
-        C: rayon::iter::plumbing::UnindexedConsumer<Self::Item>,
-    {
-        self.chunks
-            .into_par_iter()
-            .flat_map_iter(ChunkOutput::into_items)
-            .drive_unindexed(consumer)
-    }
-}
-
-impl<T> std::fmt::Debug for ParallelSplitIterator<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ParallelSplitIterator")
-            .field("chunks", &self.chunks.len())
-            .finish()
     }
 }

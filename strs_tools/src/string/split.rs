@@ -37,6 +37,19 @@ pub struct Split<'a> {
     pub was_quoted: bool,
 }
 
+/// An empty segment at offset 0.
+impl Default for Split<'_> {
+    fn default() -> Self {
+        Split {
+            string: Cow::Borrowed(""),
+            typ: SplitType::Delimited,
+            start: 0,
+            end: 0,
+            was_quoted: false,
+        }
+    }
+}
+
 impl From<Split<'_>> for String {
     fn from(split: Split<'_>) -> String {
         split.string.into_owned()
@@ -56,6 +69,19 @@ pub struct ByteSplit<'a> {
     pub end: usize,
     /// Was this segment a quoted section?
     pub was_quoted: bool,
+}
+
+/// An empty segment at offset 0.
+impl Default for ByteSplit<'_> {
+    fn default() -> Self {
+        ByteSplit {
+            bytes: Cow::Borrowed(b""),
+            typ: SplitType::Delimited,
+            start: 0,
+            end: 0,
+            was_quoted: false,
+        }
+    }
 }
 
 /// A compiled split configuration: delimiters, quotes and flags, without a source.
