@@ -306,3 +306,17 @@ fn csv_counts_prints_and_selects_like_the_csv_crate() {
         "no column named \"nope\"",
     );
 }
+
+#[test]
+fn wc_and_words_agree_on_what_a_word_is() {
+    let text = "a\x0bb\x0cc d\te\rf\ng \u{a0}h\n";
+    let wc: usize = stdout(&strs(&["wc", "-w"], Some(text.as_bytes())))
+        .trim()
+        .parse()
+        .unwrap();
+    let words: usize = stdout(&strs(&["words", "--top", "0"], Some(text.as_bytes())))
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert_eq!((wc, words), (8, 8));
+}

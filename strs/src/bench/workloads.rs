@@ -265,6 +265,7 @@ fn text_processing(cfg: &Config) -> Vec<Row> {
     }
     let naive = || {
         let mut m: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        // The prose has no \v, so std's ASCII whitespace is our word separator.
         for w in text.split_ascii_whitespace() {
             *m.entry(w.to_ascii_lowercase()).or_default() += 1;
         }

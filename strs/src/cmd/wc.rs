@@ -1,18 +1,15 @@
 //! `strs wc`: lines, words and bytes, in parallel (files) or in bounded memory
 //! (streams).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use strs_tools::parallel::{par_wc, TextCounts};
+use strs_tools::parallel::{par_wc, ReaderPipeline, TextCounts};
 
 use crate::failure::Failure;
 use crate::input::{self, Input};
 use crate::{output, Global};
-
-/// How much of a stream is counted at a time.
-const BLOCK: usize = 8 << 20;
 
 /// `strs wc` options. Without -l/-w/-c, all three are printed.
 #[derive(Args, Debug)]
@@ -34,22 +31,17 @@ pub fn run(g: &Global, args: WcArgs) -> Result<(), Failure> {
     let chunk = g.chunk_size();
     let counts = match input::open(args.file.as_deref(), g.no_mmap)? {
         Input::Mapped(map) => g.install(|| par_wc(&map, chunk)),
-        Input::Stream { mut reader, len } => {
+        Input::Stream { reader, len } => {
             let bar = input::progress(len, g.quiet);
+            // Counts combine across any cut, so the pipeline's blocks can be
+            // counted independently, in parallel, and joined in order.
+            let mut pipeline = ReaderPipeline::new();
+            pipeline.max_record(g.max_record());
             let mut total = TextCounts::default();
-            let mut block = vec![0u8; BLOCK];
-            loop {
-                let n = read_full(&mut reader, &mut block).map_err(|e| {
-                    Failure::usage(format!(
-                        "{}: read error after byte {}: {e}",
-                        input::name(&args.file),
-                        total.bytes
-                    ))
-                })?;
-                if n == 0 {
-                    break;
-                }
-                total = total.then(g.install(|| par_wc(&block[..n], chunk)));
+            for block in pipeline.map_blocks(reader, TextCounts::of) {
+                let counts =
+                    block.map_err(|e| Failure::usage(format!("{}: {e}", input::name(&args.file))))?;
+                total = total.then(counts);
                 bar.set_position(total.bytes);
             }
             bar.finish_and_clear();
@@ -73,19 +65,4 @@ pub fn run(g: &Global, args: WcArgs) -> Result<(), Failure> {
     let mut out = output::stdout();
     writeln!(out, "{}", fields.join(" "))?;
     Ok(output::finish(out)?)
-}
-
-/// Fills `buf` as far as the reader allows (short reads and `Interrupted` are
-/// retried); returns how many bytes were read, 0 only at the end.
-pub fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }

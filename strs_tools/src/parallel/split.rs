@@ -292,13 +292,13 @@ static SERIAL_NANOS: AtomicU64 = AtomicU64::new(0);
 ///
 /// ```
 /// use rayon::iter::ParallelIterator;
-/// use strs_tools::parallel::{serial_time, ParallelStringExt};
+/// use strs_tools::parallel::{serial_time, ParallelSplit};
 ///
 /// let text = "line\n".repeat(100_000);
 /// let before = serial_time();
-/// let lines = text.par_split(&["\n"]).count();
-/// assert_eq!(lines, 100_001);
-/// assert!(serial_time() >= before);
+/// let split = ParallelSplit::new().threads(2).chunk_size(4096);
+/// assert_eq!(split.split_parallel(&text, &["\n"]).count(), 100_001);
+/// assert!(serial_time() > before);
 /// ```
 pub fn serial_time() -> std::time::Duration {
     std::time::Duration::from_nanos(SERIAL_NANOS.load(Ordering::Relaxed))
@@ -572,9 +572,7 @@ impl ParallelSplit {
         emit: impl Fn(&RawSegment, &mut Vec<T>) + Sync + Send,
     ) -> Vec<ChunkOutput<T>> {
         let (chunk_size, static_partition) = (self.chunk_size, !self.load_balance);
-        pool::install(self.threads, || {
-            split_chunks(hay, options, space, chunk_size, static_partition, emit)
-        })
+        self.install(|| split_chunks(hay, options, space, chunk_size, static_partition, emit))
     }
 
     /// Splits `input` on `delimiters` in parallel. The work is done on the
@@ -618,5 +616,36 @@ impl ParallelSplit {
             .into_chunks()
             .into_par_iter()
             .map(ChunkOutput::into_vec)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parallel::{numa, NumaTopology};
+
+    /// The split's work runs on the pool the split is configured for: a dedicated
+    /// pool of `threads(n)`, or the NUMA processor's pools when set.
+    #[test]
+    fn run_uses_the_configured_pool() {
+        let threads_seen = |ps: &ParallelSplit| {
+            let options = ps.options(&[","]);
+            let out = ps.run(b"a,b,c", &options, Space::Ascii, |_, out: &mut Vec<usize>| {
+                out.push(rayon::current_num_threads())
+            });
+            out.into_iter()
+                .flat_map(ChunkOutput::into_vec)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(threads_seen(&ParallelSplit::new().threads(3)), [3, 3, 3]);
+        let cpus = numa::current_thread_cpus().unwrap_or_default();
+        if cpus.len() >= 2 {
+            // One fake node per CPU: the processor's machine-wide pool has one
+            // pinned worker per CPU, whatever `threads` says.
+            let topology = NumaTopology::from_nodes(cpus.iter().enumerate().map(|(i, &c)| (i, vec![c])));
+            let processor = Arc::new(NumaStringProcessor::with_topology(topology));
+            let ps = ParallelSplit::new().threads(1).numa(processor);
+            assert_eq!(threads_seen(&ps), vec![cpus.len(); 3]);
+        }
     }
 }

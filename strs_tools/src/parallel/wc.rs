@@ -44,9 +44,11 @@ pub struct TextCounts {
     ends_in_word: bool,
 }
 
-/// The ASCII whitespace bytes of `wc` (`u8::is_ascii_whitespace` lacks `\v`).
+/// The ASCII whitespace bytes that separate words, for `wc` and word
+/// frequencies alike: space, `\t`, `\n`, `\v`, `\f`, `\r`
+/// (`u8::is_ascii_whitespace` lacks `\v`).
 #[inline]
-fn is_space(b: u8) -> bool {
+pub(crate) const fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 

@@ -7,6 +7,8 @@ use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 
+use super::wc::is_space;
+
 /// The hasher of the counting maps, chosen by measurement against std's SipHash
 /// (see docs/search_and_process.md).
 type CountHasher = foldhash::fast::RandomState;
@@ -71,14 +73,15 @@ impl PartialEq for WordKey {
 impl Eq for WordKey {}
 
 /// Word frequencies of `text`: words are the maximal runs of bytes that are not
-/// ASCII whitespace (space, `\t`, `\n`, `\x0C`, `\r`), ASCII-lowercased (other
-/// characters are kept as they are).
+/// ASCII whitespace (space, `\t`, `\n`, `\v`, `\f`, `\r`: the words
+/// [`TextCounts`](super::TextCounts) counts), ASCII-lowercased (other characters
+/// are kept as they are).
 ///
 /// Semantically the same as
 ///
 /// ```text
 /// let mut counts = HashMap::new();
-/// for w in text.split_ascii_whitespace() {
+/// for w in text.split(|c: char| " \t\n\x0b\x0c\r".contains(c)).filter(|w| !w.is_empty()) {
 ///     *counts.entry(w.to_ascii_lowercase()).or_insert(0) += 1;
 /// }
 /// ```
@@ -143,7 +146,7 @@ fn whitespace_ranges(bytes: &[u8], chunk_size: usize) -> Vec<std::ops::Range<usi
             // last byte; a chunk without one runs to the end.
             bytes[nominal - 1..]
                 .iter()
-                .position(u8::is_ascii_whitespace)
+                .position(|&b| is_space(b))
                 .map_or(bytes.len(), |i| nominal + i)
         };
         ranges.push(start..end);
@@ -161,7 +164,7 @@ const CLASSES: [u8; 256] = {
     let mut b = 0;
     while b < 256 {
         let byte = b as u8;
-        if byte.is_ascii_whitespace() {
+        if is_space(byte) {
             classes[b] = WHITESPACE;
         } else if byte.is_ascii_uppercase() {
             classes[b] = UPPER;

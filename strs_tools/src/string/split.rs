@@ -225,8 +225,13 @@ fn trim(hay: &[u8], start: usize, end: usize, space: Space) -> (usize, usize) {
     match space {
         Space::Ascii => {
             let t = hay[start..end].trim_ascii();
-            let s = start + hay[start..end].len() - hay[start..end].trim_ascii_start().len();
-            (s, s + t.len())
+            // As `str::trim`: an all-whitespace segment is empty at its start.
+            let lead = if t.is_empty() {
+                0
+            } else {
+                end - start - hay[start..end].trim_ascii_start().len()
+            };
+            (start + lead, start + lead + t.len())
         }
         Space::Unicode => match std::str::from_utf8(&hay[start..end]) {
             Ok(s) => {
