@@ -82,6 +82,15 @@ fn split(cfg: &Config) -> Vec<Row> {
             serial: Some(serial),
             ..row("strs_tools par_split", t, true, n, timing)
         });
+        // The same split without collecting: what the split costs when the
+        // pieces are consumed in place instead of stored (no page faults for a
+        // result vector).
+        let timing = time(
+            cfg.repeat,
+            || p.install(|| text.par_split(&["\n"]).count()),
+            |&c| assert_eq!(c, lines),
+        );
+        rows.push(row("strs_tools par_split count", t, false, n, timing));
         let timing = time(
             cfg.repeat,
             || {

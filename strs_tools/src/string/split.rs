@@ -160,7 +160,26 @@ impl SplitOptions {
     /// Applies the options to one raw segment, producing zero, one or two pieces
     /// (the segment, then its delimiter). Shared by the sequential and parallel
     /// splits, which is why they agree.
+    #[inline]
     fn finish(&self, hay: &[u8], seg: &RawSegment, space: Space, mut out: impl FnMut(Piece)) {
+        if self.quotes.is_none() && !self.stripping {
+            // The hot case, spelled out: the segment as it is, then its delimiter.
+            if seg.end > seg.start || self.preserving_empty {
+                out(Piece {
+                    text: Text::Range(seg.start, seg.end),
+                    typ: SplitType::Delimited,
+                    was_quoted: false,
+                });
+            }
+            if let (true, Some((s, e))) = (self.preserving_delimiters, seg.delimiter) {
+                out(Piece {
+                    text: Text::Range(s, e),
+                    typ: SplitType::Delimiter,
+                    was_quoted: false,
+                });
+            }
+            return;
+        }
         let quoted = seg.quote.filter(|q| self.is_whole_quote(hay, seg, q, space));
         let piece = match quoted {
             Some(q) if self.preserving_quoting => Piece {
@@ -387,6 +406,7 @@ impl std::fmt::Debug for Text {
 /// Converts a piece of a `&str` source. Every range the scan produces lies on
 /// character boundaries (delimiters, quotes and escapes are whole characters),
 /// so the checked slice never fails; resolved escapes keep text valid UTF-8.
+#[inline]
 fn str_split<'a>(src: &'a str, piece: Piece) -> Split<'a> {
     let (string, start, end) = match piece.text {
         Text::Range(s, e) => (Cow::Borrowed(src.get(s..e).unwrap_or_default()), s, e),
@@ -405,6 +425,7 @@ fn str_split<'a>(src: &'a str, piece: Piece) -> Split<'a> {
     }
 }
 
+#[inline]
 fn byte_split<'a>(src: &'a [u8], piece: Piece) -> ByteSplit<'a> {
     let (bytes, start, end) = match piece.text {
         Text::Range(s, e) => (Cow::Borrowed(&src[s..e]), s, e),
@@ -459,6 +480,7 @@ impl std::iter::FusedIterator for ByteSplitIterator<'_> {}
 
 /// Emits the finished pieces of one raw segment as [`Split`]s: the conversion the
 /// parallel split applies per segment, identical to the sequential iterator's.
+#[inline]
 pub(crate) fn emit_str<'a>(
     options: &SplitOptions,
     src: &'a str,
@@ -469,6 +491,7 @@ pub(crate) fn emit_str<'a>(
 }
 
 /// The bytes twin of [`emit_str`].
+#[inline]
 pub(crate) fn emit_bytes<'a>(
     options: &SplitOptions,
     src: &'a [u8],
