@@ -56,3 +56,15 @@ where
         None => op(),
     }
 }
+
+/// How many threads an operation configured with `threads` (and optionally a
+/// NUMA processor) runs on, without running it.
+pub(crate) fn current_threads(threads: Option<usize>, numa: Option<&super::NumaStringProcessor>) -> usize {
+    match numa {
+        Some(processor) => processor.install(rayon::current_num_threads),
+        None => match threads.and_then(dedicated_pool) {
+            Some(pool) => pool.current_num_threads(),
+            None => rayon::current_num_threads(),
+        },
+    }
+}

@@ -55,6 +55,15 @@ pub(crate) struct ChunkOutput<T> {
 }
 
 impl<T> ChunkOutput<T> {
+    /// A chunk that is the whole output (a sequential run).
+    fn whole(items: Vec<T>) -> ChunkOutput<T> {
+        ChunkOutput {
+            prefix: Vec::new(),
+            body: items,
+            skip: 0,
+        }
+    }
+
     /// The chunk's items, in order.
     pub(crate) fn into_items(
         self,
@@ -584,6 +593,10 @@ impl ParallelSplit {
         delimiters: &[&str],
     ) -> ParallelSplitIterator<Split<'a>> {
         let options = self.options(delimiters);
+        // On one thread the parallel split is the sequential one, at its cost.
+        if pool::current_threads(self.threads, self.numa.as_deref()) == 1 {
+            return ParallelSplitIterator::new(vec![ChunkOutput::whole(options.into_split(input).collect())]);
+        }
         let chunks = self.run(input.as_bytes(), &options, Space::Unicode, |seg, out| {
             emit_str(&options, input, seg, |s| out.push(s))
         });
@@ -598,6 +611,11 @@ impl ParallelSplit {
         delimiters: &[&str],
     ) -> ParallelSplitIterator<ByteSplit<'a>> {
         let options = self.options(delimiters);
+        if pool::current_threads(self.threads, self.numa.as_deref()) == 1 {
+            return ParallelSplitIterator::new(vec![ChunkOutput::whole(
+                options.into_split_bytes(input).collect(),
+            )]);
+        }
         let chunks = self.run(input, &options, Space::Ascii, |seg, out| {
             emit_bytes(&options, input, seg, |s| out.push(s))
         });

@@ -139,6 +139,22 @@ impl SplitOptions {
         }
     }
 
+    /// [`split`](Self::split), consuming the options (the iterator then borrows
+    /// only the source).
+    pub fn into_split(self, src: &str) -> SplitIterator<'_> {
+        SplitIterator {
+            inner: Pieces::new(Cow::Owned(self), src.as_bytes(), Space::Unicode),
+            src,
+        }
+    }
+
+    /// [`split_bytes`](Self::split_bytes), consuming the options.
+    pub fn into_split_bytes(self, src: &[u8]) -> ByteSplitIterator<'_> {
+        ByteSplitIterator {
+            inner: Pieces::new(Cow::Owned(self), src, Space::Ascii),
+        }
+    }
+
     /// Is quoting on (with at least one usable quote pair)?
     pub fn quoting(&self) -> bool {
         self.quotes.is_some()
@@ -723,11 +739,7 @@ impl<'a> SplitBuilder<'a> {
 
     /// Splits the source: an iterator of [`Split`]s borrowing from it.
     pub fn perform(&mut self) -> SplitIterator<'a> {
-        let options = self.build();
-        SplitIterator {
-            inner: Pieces::new(Cow::Owned(options), self.src.as_bytes(), Space::Unicode),
-            src: self.src,
-        }
+        self.build().into_split(self.src)
     }
 }
 
