@@ -7,10 +7,12 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use strs_tools::parallel::{par_word_frequencies, word_frequencies};
+
+mod support;
+use support::{env, measure, Measured};
 
 /// Deterministic text: a Zipf-like mix of common words (some capitalised) and a
 /// long tail of 50 000 identifiers, lines of about 60 bytes.
@@ -64,46 +66,6 @@ fn text(bytes: usize) -> String {
         }
     }
     text
-}
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// CPU time the calling thread has run, in ns (/proc/thread-self/schedstat).
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
-/// Best of `runs`: wall time, and CPU time of the pool's busiest worker (what
-/// the run costs on an idle machine; see benches/search.rs).
-struct Measured {
-    wall: Duration,
-    busiest_cpu: Duration,
-}
-
-fn measure<R: Send>(pool: &rayon::ThreadPool, runs: usize, f: impl Fn() -> R + Sync) -> Measured {
-    let mut m = Measured {
-        wall: Duration::MAX,
-        busiest_cpu: Duration::MAX,
-    };
-    for _ in 0..runs {
-        let before = pool.broadcast(|_| thread_cpu_ns());
-        let t = Instant::now();
-        black_box(pool.install(&f));
-        let wall = t.elapsed();
-        let after = pool.broadcast(|_| thread_cpu_ns());
-        let busiest = before.iter().zip(&after).map(|(b, a)| a - b).max().unwrap_or(0);
-        m.wall = m.wall.min(wall);
-        m.busiest_cpu = m.busiest_cpu.min(Duration::from_nanos(busiest));
-    }
-    m
 }
 
 fn naive(text: &str) -> HashMap<String, usize> {
