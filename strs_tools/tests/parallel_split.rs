@@ -277,3 +277,41 @@ fn numa_pools_give_the_same_result() {
         assert_eq!(got, expected);
     }
 }
+
+#[test]
+fn a_panicking_mapper_reaches_the_caller_and_the_pool_stays_usable() {
+    let text = "a,b,boom,c\n".repeat(10_000);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pool.install(|| {
+            text.par_split_map(&[","], |s| {
+                if s == "boom" {
+                    panic!("mapper failed")
+                } else {
+                    s.len()
+                }
+            })
+        })
+    }));
+    assert!(result.is_err(), "the panic must reach the caller");
+    // The same pool still works, and gives the full answer.
+    let lengths = pool.install(|| text.par_split_map(&[","], |s| s.len()));
+    assert_eq!(lengths.len(), text.split(',').count());
+}
+
+#[test]
+fn nested_parallel_splits_inside_a_mapper_do_not_deadlock() {
+    let text = "k1=v1;k2=v2\n".repeat(2_000);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    // One worker: the inner split must run on it without waiting for a second.
+    let pairs: Vec<usize> = pool.install(|| {
+        text.par_split_map(&["\n"], |line| {
+            ParallelSplit::new()
+                .chunk_size(3)
+                .split_parallel(line, &[";", "="])
+                .count()
+        })
+    });
+    assert_eq!(pairs.len(), 2_001);
+    assert!(pairs[..2_000].iter().all(|&n| n == 4));
+}
