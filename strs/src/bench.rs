@@ -263,7 +263,7 @@ fn print_tables(
     }
     for r in ceiling {
         println!(
-            "\nmemory-bandwidth ceiling (byte-sum loop, {} thread(s)): {:.0} MB/s",
+            "\nmemory-read ceiling (sum of 64-bit words, {} thread(s)): {:.0} MB/s",
             r.threads,
             r.mb_per_s()
         );
