@@ -320,3 +320,24 @@ fn wc_and_words_agree_on_what_a_word_is() {
         .sum();
     assert_eq!((wc, words), (8, 8));
 }
+
+#[test]
+fn fifos_and_dash_dash_read_as_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if made {
+        let path = fifo.clone();
+        let writer = std::thread::spawn(move || std::fs::write(path, "one two\nthree\n").unwrap());
+        let o = strs(&["wc", fifo.to_str().unwrap()], None);
+        writer.join().unwrap();
+        assert_eq!(stdout(&o), format!("2 3 14 {}\n", fifo.display()));
+    }
+    // `--` ends the options: `-` after it is still standard input.
+    let o = strs(&["split", "-d", ",", "--", "-"], Some(b"a,b"));
+    assert_eq!(stdout(&o), "a\nb\n");
+}
