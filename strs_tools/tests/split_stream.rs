@@ -46,11 +46,11 @@ impl Read for FailsAfter<'_> {
     }
 }
 
-fn configured(bits: u8, window: usize, chunk: usize) -> ParallelSplit {
+fn configured(bits: u8, window: usize, chunk: usize, threads: usize) -> ParallelSplit {
     ParallelSplit::new()
         .window(window)
         .chunk_size(chunk)
-        .threads(2)
+        .threads(threads)
         .preserving_empty(bits & 1 != 0)
         .preserving_delimiters(bits & 2 != 0)
         .stripping(bits & 4 != 0)
@@ -90,10 +90,11 @@ proptest! {
         window in 1usize..24,
         chunk in 1usize..9,
         step in 1usize..7,
+        threads in 1usize..5,
     ) {
         let expected = whole(&src, SETS[set], bits);
         let mut got = Vec::new();
-        configured(bits, window, chunk).split_bytes_windows(&src, SETS[set], |pieces| {
+        configured(bits, window, chunk, threads).split_bytes_windows(&src, SETS[set], |pieces| {
             got.extend(pieces.iter().map(|p| (p.bytes.to_vec(), p.start, p.end, p.was_quoted)));
             ControlFlow::Continue(())
         });
@@ -101,7 +102,7 @@ proptest! {
 
         let mut streamed = Vec::new();
         let reader = Awkward { data: &src, step, calls: 0 };
-        configured(bits, window, chunk)
+        configured(bits, window, chunk, threads)
             .split_reader(reader, SETS[set], |pieces| {
                 streamed.extend(pieces.iter().map(|p| (p.bytes.to_vec(), p.start, p.end, p.was_quoted)));
                 ControlFlow::Continue(())
