@@ -13,8 +13,11 @@
 
 use std::ops::Range;
 
-use memchr::{memchr, memchr2_iter, memchr3_iter};
+use memchr::memchr;
+#[cfg(test)]
+use memchr::{memchr2_iter, memchr3_iter};
 
+use super::blocks::{block_at, dispatch, prefix_xor, BlockTask, Classes, Kernel, BLOCK};
 use super::dialect::Dialect;
 use super::machine::State;
 use crate::parallel::plan::chunk_ranges;
@@ -41,7 +44,7 @@ pub(crate) fn data_chunks(input: &[u8], chunk_size: usize) -> Vec<Range<usize>> 
 }
 
 /// One chunk, seen from each entry parity (index 0: entered outside quotes).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct ChunkSummary {
     /// The chunk has an odd number of quotes.
     odd_quotes: bool,
@@ -76,10 +79,158 @@ fn quote_neighbour(d: &Dialect, byte: u8) -> bool {
     byte == d.delimiter || d.is_term(byte) || (d.double_quote && byte == d.quote)
 }
 
-/// Summarises `input[range]` for both entry parities.
+/// Summarises `input[range]` for both entry parities, 64 bytes at a time: the
+/// quote parity of every byte is one prefix XOR of the block's quote mask, and
+/// the checks and record starts of `summarize_memchr` (its slow twin) become mask
+/// operations.
 ///
 /// The input's data starts at `base` (after a byte-order mark, which csv-core skips).
 pub(crate) fn summarize(d: &Dialect, input: &[u8], base: usize, range: Range<usize>) -> ChunkSummary {
+    dispatch(
+        Classes::of(d),
+        Summarize {
+            d,
+            input,
+            base,
+            range,
+        },
+    )
+}
+
+struct Summarize<'a> {
+    d: &'a Dialect,
+    input: &'a [u8],
+    base: usize,
+    range: Range<usize>,
+}
+
+impl BlockTask for Summarize<'_> {
+    type Output = ChunkSummary;
+
+    #[inline(always)]
+    fn run<K: Kernel>(self, k: K) -> ChunkSummary {
+        let Summarize {
+            d,
+            input,
+            base,
+            range,
+        } = self;
+        summarize_blocks(k, d, input, base, range)
+    }
+}
+
+#[inline(always)]
+fn summarize_blocks<K: Kernel>(
+    k: K,
+    d: &Dialect,
+    input: &[u8],
+    base: usize,
+    range: Range<usize>,
+) -> ChunkSummary {
+    let mut s = BlockSummarizer {
+        d,
+        input,
+        base,
+        after_term: u64::from(range.start == base || d.is_term(input[range.start - 1])),
+        parity: 0,
+        bad: [0, 0],
+        count: [0, 0],
+        first: [usize::MAX, usize::MAX],
+        last_block: [(0, 0), (0, 0)],
+    };
+    let mut at = range.start;
+    while let Some(block) = input[at..range.end].first_chunk::<BLOCK>() {
+        s.block(k, block, !0, at);
+        at += BLOCK;
+    }
+    if at < range.end {
+        let mut spare = [0; BLOCK];
+        let (block, valid) = block_at(input, at, range.end, &mut spare);
+        s.block(k, block, valid, at);
+    }
+    let escaped = d.quoting && d.escape.is_some_and(|e| memchr(e, &input[range]).is_some());
+    let found = |i: usize| (i != usize::MAX).then_some(i);
+    let last = |(at, starts): (usize, u64)| (starts != 0).then(|| at + 63 - starts.leading_zeros() as usize);
+    ChunkSummary {
+        odd_quotes: s.parity != 0,
+        count: s.count,
+        first: s.first.map(found),
+        last: s.last_block.map(last),
+        trusted: s.bad.map(|bad| bad == 0 && !escaped),
+    }
+}
+
+/// The state of `summarize_blocks` between blocks.
+struct BlockSummarizer<'a> {
+    d: &'a Dialect,
+    input: &'a [u8],
+    base: usize,
+    /// The last byte was a terminator (or the chunk starts the data), as bit 0.
+    after_term: u64,
+    /// The parity of the chunk's quotes so far, in every bit.
+    parity: u64,
+    /// Per entry parity: the quotes that break parity (as masks, or-ed), the
+    /// record starts, the first one, and the last block holding one.
+    bad: [u64; 2],
+    count: [usize; 2],
+    first: [usize; 2],
+    last_block: [(usize, u64); 2],
+}
+
+impl BlockSummarizer<'_> {
+    /// Folds in the block at `at`, whose bytes outside `valid` do not count.
+    #[inline(always)]
+    fn block<K: Kernel>(&mut self, k: K, block: &[u8; BLOCK], valid: u64, at: usize) {
+        let d = self.d;
+        let m = k.masks(block);
+        let (quotes, terms) = (m.quote & valid, m.term & valid);
+        // Bit i: the quotes before byte i, in the chunk, are odd.
+        let mut odd_before = self.parity;
+        if quotes != 0 {
+            let inclusive = prefix_xor(quotes) ^ self.parity;
+            odd_before = inclusive ^ quotes;
+            self.parity = 0u64.wrapping_sub(inclusive >> 63);
+            let mut syntax = k.field_ends(block) & valid;
+            if d.double_quote {
+                syntax |= quotes;
+            }
+            let neighbour = |at: usize| u64::from(quote_neighbour(d, self.input[at]));
+            let last = valid.count_ones() - 1;
+            // Bit i: byte i - 1 (resp. i + 1) may stand next to a syntax quote.
+            let before = syntax << 1 | if at == self.base { 1 } else { neighbour(at - 1) };
+            let next = at + last as usize + 1;
+            let after_end = if next == self.input.len() {
+                1
+            } else {
+                neighbour(next)
+            };
+            let after = syntax >> 1 | after_end << last;
+            // Entered at parity 0, a quote with an even count before it opens
+            // quotes, an odd one closes them; entered at parity 1, the reverse.
+            let (opens_wrongly, closes_wrongly) = (quotes & !before, quotes & !after);
+            self.bad[0] |= (!odd_before & opens_wrongly) | (odd_before & closes_wrongly);
+            self.bad[1] |= (odd_before & opens_wrongly) | (!odd_before & closes_wrongly);
+        }
+        let starts = (terms << 1 | self.after_term) & !terms & valid;
+        self.after_term = terms >> 63;
+        if starts != 0 {
+            for (p, starts) in [(0, starts & !odd_before), (1, starts & odd_before)] {
+                if starts != 0 {
+                    self.count[p] += starts.count_ones() as usize;
+                    if self.first[p] == usize::MAX {
+                        self.first[p] = at + starts.trailing_zeros() as usize;
+                    }
+                    self.last_block[p] = (at, starts);
+                }
+            }
+        }
+    }
+}
+
+/// The slow twin of `summarize`: the same summary, one quote or terminator at a
+/// time.
+#[cfg(test)]
+pub(crate) fn summarize_memchr(d: &Dialect, input: &[u8], base: usize, range: Range<usize>) -> ChunkSummary {
     let mut s = ChunkSummary {
         trusted: [true, true],
         ..ChunkSummary::default()

@@ -4,7 +4,7 @@
 use super::dialect::{Dialect, Terminator};
 use super::machine::naive_parse;
 use super::parse::{parse_unit, Limits};
-use super::plan::{bom_len, data_chunks, summarize, walk};
+use super::plan::{bom_len, data_chunks, summarize, summarize_memchr, walk};
 use super::{CsvParser, CsvParserBuilder};
 
 const LENIENT: Limits = Limits {
@@ -139,6 +139,48 @@ mod properties {
 
     fn tiny_input() -> impl Strategy<Value = Vec<u8>> {
         proptest::collection::vec(proptest::sample::select(&b"a,\"\n\r\\"[..]), 0..40)
+    }
+
+    /// Inputs spanning several 64-byte blocks, with runs of plain bytes so that
+    /// fields and quoted stretches cross block boundaries.
+    fn long_input() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            proptest::sample::select(&b"a,\"\n\r\\"[..]).prop_map(|b| vec![b]),
+            (1usize..70).prop_map(|n| vec![b'a'; n]),
+        ];
+        proptest::collection::vec(piece, 0..60).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn block_summaries_equal_their_memchr_twin(input in long_input(), size in 1usize..200) {
+            for d in dialects() {
+                for r in data_chunks(&input, size) {
+                    prop_assert_eq!(
+                        summarize(&d, &input, bom_len(&input), r.clone()),
+                        summarize_memchr(&d, &input, bom_len(&input), r.clone()),
+                        "chunk {:?}", r
+                    );
+                }
+            }
+        }
+
+        #[test]
+        fn planner_and_parser_match_the_state_machine_across_blocks(input in long_input(), size in 1usize..200) {
+            for d in dialects() {
+                let expected = naive_parse(&d, &input);
+                let chunks = data_chunks(&input, size);
+                let sums: Vec<_> = chunks.iter().map(|r| summarize(&d, &input, bom_len(&input), r.clone())).collect();
+                let plan = walk(&d, &input, bom_len(&input), &chunks, &sums);
+                prop_assert_eq!(plan.records, expected.len());
+                let mut bounds = vec![bom_len(&input)];
+                bounds.extend(plan.starts.iter().copied().filter(|&s| s > bom_len(&input)));
+                bounds.push(input.len());
+                prop_assert_eq!(fast_records(&d, &input, &bounds), expected);
+            }
+        }
     }
 
     proptest! {

@@ -1,4 +1,4 @@
-//! CPU affinity of threads: the only `unsafe` code of the crate, two thin wrappers
+//! CPU affinity of threads: two thin wrappers
 //! over Linux `sched_getaffinity` / `sched_setaffinity`. On other systems (and
 //! under Miri) affinity is reported as unsupported and callers fall back to
 //! unpinned threads.

@@ -1,0 +1,382 @@
+//! Classification of 64-byte blocks into bitmasks: bit `i` of a mask is set when
+//! byte `i` of the block is a quote, a terminator byte or the delimiter. The
+//! record counter (`plan.rs`) and the parser (`parse.rs`) work on these masks:
+//! quote state for a whole block comes from one prefix XOR, and structure is
+//! found by walking set bits instead of bytes (the technique of simdjson and
+//! simd-csv).
+//!
+//! Two kernels produce the same masks: AVX2 (x86-64, detected at run time) and a
+//! portable 8-bytes-per-word one. Code that uses the masks is written once,
+//! generic over [`Kernel`] as a [`BlockTask`], and [`dispatch`] compiles it into
+//! each kernel's entry point, so the AVX2 comparisons inline into its loops.
+//!
+//! This is the crate's second and last `unsafe` module: the AVX2 loads and
+//! comparisons. Their safety rests on two facts checked here, once: an [`Avx2`]
+//! value exists only after run-time detection of AVX2, and every load reads 32
+//! bytes inside a `&[u8; 64]`.
+
+use super::dialect::{Dialect, LOW_BYTES};
+
+/// The bytes per block.
+pub(crate) const BLOCK: usize = 64;
+
+/// The masks of one block.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Masks {
+    /// Quote bytes (always 0 when quoting is off).
+    pub(crate) quote: u64,
+    /// Terminator bytes (`\n` and `\r`, or the one terminator byte).
+    pub(crate) term: u64,
+}
+
+/// The bytes a kernel looks for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Classes {
+    delimiter: u8,
+    quote: u8,
+    quoting: bool,
+    t1: u8,
+    t2: u8,
+}
+
+impl Classes {
+    pub(crate) fn of(d: &Dialect) -> Classes {
+        let (t1, t2) = d.term_bytes();
+        Classes {
+            delimiter: d.delimiter,
+            quote: d.quote,
+            quoting: d.quoting,
+            t1,
+            t2,
+        }
+    }
+}
+
+/// Block classification: equal results from every implementation (tested
+/// against a byte loop).
+pub(crate) trait Kernel: Copy {
+    /// The quote and terminator masks of `block`.
+    fn masks(self, block: &[u8; BLOCK]) -> Masks;
+    /// The mask of the bytes of `block` that end an unquoted field: the
+    /// delimiter and the terminator bytes.
+    fn field_ends(self, block: &[u8; BLOCK]) -> u64;
+}
+
+/// The portable kernel: each 8-byte word is compared with a byte broadcast to
+/// all lanes; the high bit of each equal byte is then gathered into 8 mask bits
+/// by one multiplication.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Words {
+    delimiter: u64,
+    quote: u64,
+    t1: u64,
+    t2: u64,
+    quoting: bool,
+}
+
+/// `0x80` in every byte of a word.
+const HIGH_BYTES: u64 = LOW_BYTES << 7;
+/// `0x7f` in every byte of a word.
+const LOW_SEVEN: u64 = HIGH_BYTES - LOW_BYTES;
+
+impl Words {
+    pub(crate) fn new(c: Classes) -> Words {
+        let splat = |b: u8| u64::from(b) * LOW_BYTES;
+        Words {
+            delimiter: splat(c.delimiter),
+            quote: splat(c.quote),
+            t1: splat(c.t1),
+            t2: splat(c.t2),
+            quoting: c.quoting,
+        }
+    }
+
+    /// `0x80` in each byte of `w` equal to the byte of `pattern`, 0 elsewhere
+    /// (exact: no carries cross bytes, unlike the classic has-zero test).
+    #[inline(always)]
+    fn equal(w: u64, pattern: u64) -> u64 {
+        let v = w ^ pattern;
+        !(((v & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | v) & HIGH_BYTES
+    }
+
+    /// The 8 high bits of `high` (one per byte) as the low 8 bits of the result:
+    /// after the shift each byte is 0 or 1, and the multiplier adds byte `j`
+    /// into bit `56 + j` with no two partial products on the same bit.
+    #[inline(always)]
+    fn gather(high: u64) -> u64 {
+        ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+    }
+
+    #[inline(always)]
+    fn each_word(block: &[u8; BLOCK], mut f: impl FnMut(u64) -> u64) -> u64 {
+        let mut mask = 0;
+        for (k, word) in block.chunks_exact(8).enumerate() {
+            let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            mask |= Self::gather(f(w)) << (8 * k);
+        }
+        mask
+    }
+}
+
+impl Kernel for Words {
+    #[inline(always)]
+    fn masks(self, block: &[u8; BLOCK]) -> Masks {
+        let quote = if self.quoting {
+            Self::each_word(block, |w| Self::equal(w, self.quote))
+        } else {
+            0
+        };
+        let term = Self::each_word(block, |w| Self::equal(w, self.t1) | Self::equal(w, self.t2));
+        Masks { quote, term }
+    }
+
+    #[inline(always)]
+    fn field_ends(self, block: &[u8; BLOCK]) -> u64 {
+        Self::each_word(block, |w| {
+            Self::equal(w, self.delimiter) | Self::equal(w, self.t1) | Self::equal(w, self.t2)
+        })
+    }
+}
+
+/// Work on blocks, generic over the kernel: [`dispatch`] compiles it for the
+/// fastest kernel of this CPU. `run` and everything it calls on the hot path must
+/// be `#[inline(always)]`, so the kernel's instructions inline into the loop
+/// compiled for them (a closure would not be: it stays a separate function).
+pub(crate) trait BlockTask {
+    type Output;
+    fn run<K: Kernel>(self, kernel: K) -> Self::Output;
+}
+
+/// Runs `task` with AVX2 when this CPU has it, else with the portable kernel.
+pub(crate) fn dispatch<T: BlockTask>(classes: Classes, task: T) -> T::Output {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(k) = avx2::Avx2::detect(classes) {
+        return k.run(task);
+    }
+    task.run(Words::new(classes))
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use core::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8,
+    };
+
+    use super::{BlockTask, Classes, Kernel, Masks, BLOCK};
+
+    /// Proof that this CPU has AVX2 and the bit-counting instructions (BMI1,
+    /// BMI2, LZCNT, POPCNT): [`Avx2::detect`] is the only constructor.
+    #[derive(Clone, Copy, Debug)]
+    pub(crate) struct Avx2 {
+        classes: Classes,
+    }
+
+    impl Avx2 {
+        /// The AVX2 kernel, if this CPU has AVX2.
+        pub(crate) fn detect(classes: Classes) -> Option<Avx2> {
+            let has = || {
+                std::is_x86_feature_detected!("avx2")
+                    && std::is_x86_feature_detected!("bmi1")
+                    && std::is_x86_feature_detected!("bmi2")
+                    && std::is_x86_feature_detected!("lzcnt")
+                    && std::is_x86_feature_detected!("popcnt")
+            };
+            has().then_some(Avx2 { classes })
+        }
+
+        /// Runs `task` compiled with AVX2 enabled, so the kernel's comparisons
+        /// inline into its loops.
+        #[inline(always)]
+        pub(crate) fn run<T: BlockTask>(self, task: T) -> T::Output {
+            #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+            unsafe fn enabled<T: BlockTask>(classes: Classes, task: T) -> T::Output {
+                // The broadcasts are made here, once, where AVX2 is enabled.
+                let splat = |byte: u8| _mm256_set1_epi8(byte as i8);
+                task.run(Avx2Kernel {
+                    delimiter: splat(classes.delimiter),
+                    quote: splat(classes.quote),
+                    t1: splat(classes.t1),
+                    t2: splat(classes.t2),
+                    quoting: classes.quoting,
+                })
+            }
+            // SAFETY: `self` proves the features `enabled` is compiled for.
+            unsafe { enabled(self.classes, task) }
+        }
+    }
+
+    /// The AVX2 kernel: two 32-byte loads per block, one comparison per byte
+    /// class and half, `movemask` to 32 mask bits. Made only inside
+    /// `Avx2::run`, so holding one proves AVX2 too.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Avx2Kernel {
+        delimiter: __m256i,
+        quote: __m256i,
+        t1: __m256i,
+        t2: __m256i,
+        quoting: bool,
+    }
+
+    impl Avx2Kernel {
+        /// The two 32-byte halves of `block`.
+        #[inline(always)]
+        fn halves(block: &[u8; BLOCK]) -> [__m256i; 2] {
+            let p = block.as_ptr().cast::<__m256i>();
+            // SAFETY: AVX2 is proven (see `Avx2Kernel`); both unaligned loads read
+            // 32 bytes inside the 64 of `block`.
+            unsafe { [_mm256_loadu_si256(p), _mm256_loadu_si256(p.add(1))] }
+        }
+
+        /// The mask of the bytes equal to one of `bytes`.
+        #[inline(always)]
+        fn equal<const N: usize>(halves: [__m256i; 2], bytes: [__m256i; N]) -> u64 {
+            // SAFETY: AVX2 is proven; the intrinsics compute on registers only.
+            let half = |h: __m256i| unsafe {
+                let mut eq = _mm256_cmpeq_epi8(h, bytes[0]);
+                for &b in &bytes[1..] {
+                    eq = _mm256_or_si256(eq, _mm256_cmpeq_epi8(h, b));
+                }
+                u64::from(_mm256_movemask_epi8(eq) as u32)
+            };
+            half(halves[0]) | half(halves[1]) << 32
+        }
+    }
+
+    impl Kernel for Avx2Kernel {
+        #[inline(always)]
+        fn masks(self, block: &[u8; BLOCK]) -> Masks {
+            let h = Self::halves(block);
+            let quote = if self.quoting {
+                Self::equal(h, [self.quote])
+            } else {
+                0
+            };
+            let term = Self::equal(h, [self.t1, self.t2]);
+            Masks { quote, term }
+        }
+
+        #[inline(always)]
+        fn field_ends(self, block: &[u8; BLOCK]) -> u64 {
+            Self::equal(Self::halves(block), [self.delimiter, self.t1, self.t2])
+        }
+    }
+}
+
+/// The inclusive prefix XOR of `x`: bit `i` of the result is the parity of the
+/// set bits `0..=i` of `x`.
+#[inline(always)]
+pub(crate) fn prefix_xor(mut x: u64) -> u64 {
+    for shift in [1, 2, 4, 8, 16, 32] {
+        x ^= x << shift;
+    }
+    x
+}
+
+/// The block of `input` at `at`, and the mask of its bytes before `end`: a
+/// reference into `input` when 64 bytes are left there, else a copy into `spare`
+/// padded with zeros.
+#[inline(always)]
+pub(crate) fn block_at<'a>(
+    input: &'a [u8],
+    at: usize,
+    end: usize,
+    spare: &'a mut [u8; BLOCK],
+) -> (&'a [u8; BLOCK], u64) {
+    let valid = match end.saturating_sub(at) {
+        n if n >= BLOCK => !0,
+        n => (1u64 << n) - 1,
+    };
+    match input.get(at..).and_then(<[u8]>::first_chunk::<BLOCK>) {
+        Some(block) => (block, valid),
+        None => {
+            let rest = &input[at.min(input.len())..];
+            *spare = [0; BLOCK];
+            spare[..rest.len()].copy_from_slice(rest);
+            (spare, valid)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csv::Terminator;
+    use proptest::prelude::*;
+
+    fn naive(d: &Dialect, block: &[u8; BLOCK]) -> (Masks, u64) {
+        let mut m = Masks::default();
+        let mut field_ends = 0;
+        for (i, &b) in block.iter().enumerate() {
+            m.quote |= u64::from(d.quoting && b == d.quote) << i;
+            m.term |= u64::from(d.is_term(b)) << i;
+            field_ends |= u64::from(b == d.delimiter || d.is_term(b)) << i;
+        }
+        (m, field_ends)
+    }
+
+    struct MasksOf<'a>(&'a [u8; BLOCK]);
+
+    impl BlockTask for MasksOf<'_> {
+        type Output = (Masks, u64);
+        fn run<K: Kernel>(self, k: K) -> (Masks, u64) {
+            (k.masks(self.0), k.field_ends(self.0))
+        }
+    }
+
+    fn check(d: &Dialect, block: &[u8; BLOCK]) {
+        let expected = naive(d, block);
+        let classes = Classes::of(d);
+        assert_eq!(MasksOf(block).run(Words::new(classes)), expected);
+        // The fastest kernel of this CPU (AVX2 on the CI machine).
+        assert_eq!(dispatch(classes, MasksOf(block)), expected);
+    }
+
+    fn dialects() -> [Dialect; 3] {
+        [
+            Dialect::new(b',', b'"', true, true, None, Terminator::Crlf),
+            Dialect::new(b'\t', b'\'', false, true, None, Terminator::Byte(b';')),
+            // Bytes with the high bit set, and 0x80/0xff neighbours in the data.
+            Dialect::new(0xff, 0x80, true, true, None, Terminator::Byte(0x00)),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn kernels_match_a_byte_loop(bytes in proptest::collection::vec(
+            prop_oneof![Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b'\t'),
+                        Just(b';'), Just(b'\''), Just(0u8), Just(0x80u8), Just(0xffu8),
+                        Just(0x7fu8), Just(0x01u8), any::<u8>()],
+            BLOCK)) {
+            let block: [u8; BLOCK] = bytes.try_into().unwrap();
+            for d in dialects() {
+                check(&d, &block);
+            }
+        }
+
+        #[test]
+        fn prefix_xor_is_the_running_parity(x in any::<u64>()) {
+            let mut parity = 0;
+            for i in 0..64 {
+                parity ^= (x >> i) & 1;
+                prop_assert_eq!((prefix_xor(x) >> i) & 1, parity);
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_tail_is_padded_and_masked() {
+        let input = b"abc";
+        let mut spare = [1; BLOCK];
+        let (block, valid) = block_at(input, 1, 3, &mut spare);
+        assert_eq!(&block[..3], b"bc\0");
+        assert_eq!(valid, 0b11);
+        assert_eq!(block_at(input, 3, 3, &mut spare).1, 0);
+        let long = [7u8; 130];
+        assert_eq!(block_at(&long, 66, 130, &mut spare).1, !0);
+        assert_eq!(block_at(&long, 67, 130, &mut spare).1, (1 << 63) - 1);
+        // A block may run past `end` into the input: those bytes are not valid.
+        let (block, valid) = block_at(&long, 0, 5, &mut spare);
+        assert_eq!((block.len(), valid), (BLOCK, 0b1_1111));
+    }
+}
