@@ -1,5 +1,6 @@
 //! `strs_tools::csv` against the `csv` crate: every input, chunk size down to one
-//! byte, threads 1..4, every entry point (count, parse, sequential parse, par_map).
+//! byte, threads 1..4, every entry point (count, parse, sequential parse, par_map,
+//! par_for_each).
 
 use std::borrow::Cow;
 
@@ -65,6 +66,15 @@ fn check_all(builder: &CsvParserBuilder, input: &[u8], expected: &Rows, sizes: &
             assert_eq!(&got, expected, "parse, {ctx}");
             let got: Rows = p.par_map(input, |r| r.to_vec()).unwrap();
             assert_eq!(&got, expected, "par_map, {ctx}");
+            let seen = std::sync::Mutex::new(Vec::new());
+            p.par_for_each(input, |r| {
+                seen.lock().unwrap().push((r.byte_range().start, r.to_vec()))
+            })
+            .unwrap();
+            let mut seen = seen.into_inner().unwrap();
+            seen.sort();
+            let got: Rows = seen.into_iter().map(|(_, r)| r).collect();
+            assert_eq!(&got, expected, "par_for_each, {ctx}");
         }
     }
 }

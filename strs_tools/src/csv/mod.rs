@@ -38,6 +38,7 @@ mod dialect;
 mod error;
 mod machine;
 mod parse;
+mod parse_blocks;
 mod parser;
 mod plan;
 mod records;

@@ -8,6 +8,7 @@ use memchr::{memchr, memchr2};
 
 use super::dialect::{Dialect, LOW_BYTES};
 use super::error::ErrorKind;
+use super::records::Record;
 
 /// Flag on a field end: the raw field is `"content"` with no escapes inside, so
 /// its content is the raw bytes without the two quotes.
@@ -30,7 +31,7 @@ pub(crate) struct Limits {
 }
 
 /// The records of one unit, as offsets into the whole input.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Unit {
     /// The first byte of each record.
     pub(crate) record_starts: Vec<usize>,
@@ -53,6 +54,39 @@ impl Unit {
         }
     }
 
+    /// An empty unit with room for the records of `len` bytes of typical CSV.
+    /// Generous reservations cost only address space (pages are touched when
+    /// written) and spare the copies of repeated growth.
+    pub(crate) fn reserved(len: usize) -> Unit {
+        let mut unit = Unit {
+            record_starts: Vec::with_capacity(len / 16 + 1),
+            field_index: Vec::with_capacity(len / 16 + 2),
+            field_ends: Vec::with_capacity(len / 4 + 1),
+            next: 0,
+        };
+        unit.field_index.push(0);
+        unit
+    }
+
+    /// Empties the unit, keeping its memory.
+    pub(crate) fn clear(&mut self) {
+        self.record_starts.clear();
+        self.field_index.clear();
+        self.field_index.push(0);
+        self.field_ends.clear();
+        self.next = 0;
+    }
+
+    /// Record `r`, borrowed from `input`.
+    pub(crate) fn record<'a>(&'a self, input: &'a [u8], d: &'a Dialect, r: usize) -> Record<'a> {
+        Record::new(
+            input,
+            d,
+            self.record_starts[r],
+            &self.field_ends[self.field_index[r]..self.field_index[r + 1]],
+        )
+    }
+
     /// Appends the records of `other` from its record `from` on.
     pub(crate) fn append(&mut self, other: &Unit, from: usize) {
         let (skipped, kept) = (other.field_index[from], self.field_ends.len());
@@ -64,8 +98,74 @@ impl Unit {
         self.next = other.next;
     }
 
+    /// An error in the current (last) record.
+    pub(crate) fn fail(&self, kind: ErrorKind, byte: usize) -> UnitError {
+        UnitError {
+            kind,
+            byte,
+            record: self.len().saturating_sub(1),
+        }
+    }
+
+    /// Records the field `start..end` (raw bytes) of the current record.
+    #[inline(always)]
+    pub(crate) fn push_field(
+        &mut self,
+        limits: &Limits,
+        start: usize,
+        end: usize,
+        flags: u64,
+    ) -> Result<(), UnitError> {
+        if end - start > limits.max_field_size {
+            return Err(self.too_large(limits, start, end));
+        }
+        self.field_ends.push(end as u64 | flags);
+        Ok(())
+    }
+
+    /// The error for the field `start..end`, over the size limit.
+    #[cold]
+    pub(crate) fn too_large(&self, limits: &Limits, start: usize, end: usize) -> UnitError {
+        let kind = ErrorKind::FieldTooLarge {
+            limit: limits.max_field_size,
+            len: end - start,
+        };
+        self.fail(kind, start)
+    }
+
+    /// Ends the current record after its last field.
+    pub(crate) fn end_record(&mut self, limits: &Limits) -> Result<(), UnitError> {
+        self.field_index.push(self.field_ends.len());
+        if let Some(expected) = limits.expected_fields {
+            let record = self.len() - 1;
+            if self.field_count(record) != expected {
+                return Err(self.unequal(expected, record));
+            }
+        }
+        Ok(())
+    }
+
+    /// The error for `record`, which has not the `expected` number of fields.
+    #[cold]
+    pub(crate) fn unequal(&self, expected: usize, record: usize) -> UnitError {
+        let found = self.field_count(record);
+        let kind = ErrorKind::UnequalLengths { expected, found };
+        self.fail(kind, self.record_starts[record])
+    }
+
+    /// Drops the current record, which has no end yet, and returns its start.
+    pub(crate) fn drop_open_record(&mut self) -> Option<usize> {
+        if self.record_starts.len() < self.field_index.len() {
+            return None;
+        }
+        let start = self.record_starts.pop()?;
+        self.field_ends
+            .truncate(self.field_index[self.field_index.len() - 1]);
+        Some(start)
+    }
+
     /// Drops a record left incomplete by an error.
-    fn truncate_to_complete_records(&mut self) {
+    pub(crate) fn truncate_to_complete_records(&mut self) {
         let complete = self.field_index.len() - 1;
         self.record_starts.truncate(complete);
         self.field_ends.truncate(self.field_index[complete]);
@@ -156,39 +256,16 @@ struct UnitParser<'p, const CHECKS: bool> {
 
 impl<const CHECKS: bool> UnitParser<'_, CHECKS> {
     fn fail(&self, kind: ErrorKind, byte: usize) -> UnitError {
-        UnitError {
-            kind,
-            byte,
-            record: self.unit.len().saturating_sub(1),
-        }
+        self.unit.fail(kind, byte)
     }
 
-    /// Ends the current record after its last field.
     fn end_record(&mut self) -> Result<(), UnitError> {
-        self.unit.field_index.push(self.unit.field_ends.len());
-        if let Some(expected) = self.limits.expected_fields {
-            let record = self.unit.len() - 1;
-            let found = self.unit.field_count(record);
-            if found != expected {
-                let kind = ErrorKind::UnequalLengths { expected, found };
-                return Err(self.fail(kind, self.unit.record_starts[record]));
-            }
-        }
-        Ok(())
+        self.unit.end_record(&self.limits)
     }
 
-    /// Records the field `start..end` (raw bytes).
     #[inline(always)]
     fn push_field(&mut self, start: usize, end: usize, flags: u64) -> Result<(), UnitError> {
-        if CHECKS && end - start > self.limits.max_field_size {
-            let kind = ErrorKind::FieldTooLarge {
-                limit: self.limits.max_field_size,
-                len: end - start,
-            };
-            return Err(self.fail(kind, start));
-        }
-        self.unit.field_ends.push(end as u64 | flags);
-        Ok(())
+        self.unit.push_field(&self.limits, start, end, flags)
     }
 
     /// Records the field `start..end` (raw bytes) and says what follows it.
@@ -325,7 +402,7 @@ impl<const CHECKS: bool> UnitParser<'_, CHECKS> {
 }
 
 /// What a parse found: the complete records before the first error, and the error.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Parsed {
     pub(crate) unit: Unit,
     pub(crate) error: Option<UnitError>,
@@ -335,17 +412,57 @@ pub(crate) struct Parsed {
 /// (the last of them may end past `stop`). `start` must be a true record start (or
 /// where the data starts): the records are then exactly those of the sequential
 /// parse of the whole input.
+///
+/// Dialects whose quoting quote parity describes (no escape byte) go to the block
+/// parser, which falls back to this module's parser wherever parity fails.
 pub(crate) fn parse_records(d: &Dialect, limits: Limits, input: &[u8], start: usize, stop: usize) -> Parsed {
-    let parsed = if limits.max_field_size == usize::MAX && !limits.strict_quotes {
-        parse_records_with::<false>(d, limits, input, start, stop)
+    parse_records_into(
+        d,
+        limits,
+        input,
+        start,
+        stop,
+        Unit::reserved(stop.saturating_sub(start)),
+    )
+}
+
+/// `parse_records`, into `unit` (emptied first: its memory is reused).
+pub(crate) fn parse_records_into(
+    d: &Dialect,
+    limits: Limits,
+    input: &[u8],
+    start: usize,
+    stop: usize,
+    mut unit: Unit,
+) -> Parsed {
+    unit.clear();
+    let (mut unit, error) = if super::parse_blocks::applies(d) {
+        super::parse_blocks::parse(d, limits, input, start, stop, unit)
     } else {
-        parse_records_with::<true>(d, limits, input, start, stop)
+        parse_records_scalar(d, limits, input, start, stop, unit)
     };
-    let (mut unit, error) = parsed;
     if error.is_some() {
         unit.truncate_to_complete_records();
+        unit.next = input.len();
     }
     Parsed { unit, error }
+}
+
+/// The byte-at-a-time twin of `parse_records` (8 bytes at a time through
+/// unquoted text, memchr through quoted text), appending to `unit`.
+pub(crate) fn parse_records_scalar(
+    d: &Dialect,
+    limits: Limits,
+    input: &[u8],
+    start: usize,
+    stop: usize,
+    unit: Unit,
+) -> (Unit, Option<UnitError>) {
+    if limits.max_field_size == usize::MAX && !limits.strict_quotes {
+        parse_records_with::<false>(d, limits, input, start, stop, unit)
+    } else {
+        parse_records_with::<true>(d, limits, input, start, stop, unit)
+    }
 }
 
 /// Parses the records of `input[start..end]`, where `end` is a true record start or
@@ -368,17 +485,8 @@ fn parse_records_with<const CHECKS: bool>(
     input: &[u8],
     start: usize,
     stop: usize,
+    unit: Unit,
 ) -> (Unit, Option<UnitError>) {
-    // Generous reservations cost only address space (pages are touched when
-    // written) and spare the copies of repeated growth.
-    let len = stop.saturating_sub(start);
-    let mut unit = Unit {
-        record_starts: Vec::with_capacity(len / 16 + 1),
-        field_index: Vec::with_capacity(len / 16 + 2),
-        field_ends: Vec::with_capacity(len / 4 + 1),
-        next: input.len(),
-    };
-    unit.field_index.push(0);
     let [delimiter, t1, t2] = d.ends_field_words;
     let quote = if d.quoting {
         u64::from(d.quote) * LOW_BYTES

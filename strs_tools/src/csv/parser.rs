@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use super::dialect::{Dialect, Terminator};
 use super::error::{Error, ErrorKind};
 use super::machine::{Action, State};
-use super::parse::{parse_records, Limits, Parsed, Unit, UnitError};
+use super::parse::{parse_records, parse_records_into, Limits, Parsed, Unit, UnitError};
 use super::plan::{bom_len, data_chunks, summarize, walk, ChunkSummary, Plan};
 use super::records::{Record, Records};
 use crate::parallel::pool;
@@ -514,12 +514,18 @@ impl CsvParser {
     }
 
     /// Applies `f` to every record in parallel and returns the results in input
-    /// order, the header excluded. Records are parsed and mapped piece by piece,
-    /// so only the results are kept in memory.
+    /// order, the header excluded.
+    ///
+    /// Records are streamed, not kept: the true record starts at chunk
+    /// boundaries come from the quote-parity planner of
+    /// [`count_records`](CsvParser::count_records) (on one thread there is no
+    /// need for them), then each piece is parsed in batches of about 64 KiB
+    /// whose memory is reused. Only the results are kept.
     ///
     /// # Errors
     ///
-    /// As [`CsvParser::parse`]; `f` may have run for records before the error.
+    /// As [`CsvParser::parse`]; `f` may have run for records before the error,
+    /// and for records after it in other pieces.
     ///
     /// # Panics
     ///
@@ -540,14 +546,118 @@ impl CsvParser {
         I: AsRef<[u8]> + ?Sized,
     {
         let input = input.as_ref();
+        let limits = self.limits_for(input);
+        let pieces = self.pieces(input);
+        let results: Vec<(Vec<T>, Result<usize, UnitError>)> = pool::install(self.threads, || {
+            pieces
+                .par_iter()
+                .enumerate()
+                .map(|(k, piece)| {
+                    // The header, if any, is the first record of the first piece.
+                    let mut header = self.has_headers && k == 0;
+                    let mut out = Vec::new();
+                    let records = self.stream(limits, input, piece.clone(), &mut |record| {
+                        if !std::mem::take(&mut header) {
+                            out.push(f(record));
+                        }
+                    });
+                    (out, records)
+                })
+                .collect()
+        });
+        let mut before = 0;
+        for (_, records) in &results {
+            match records {
+                Ok(n) => before += n,
+                Err(e) => return Err(Error::at(e.kind.clone(), input, before + e.record, e.byte)),
+            }
+        }
+        let mut all = Vec::with_capacity(results.iter().map(|(out, _)| out.len()).sum());
+        for (mut out, _) in results {
+            all.append(&mut out);
+        }
+        Ok(all)
+    }
+
+    /// Calls `f` on every record in parallel, the header excluded: the
+    /// streaming parse of [`CsvParser::par_map`], keeping nothing.
+    ///
+    /// # Errors
+    ///
+    /// As [`CsvParser::par_map`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use strs_tools::csv::CsvParser;
+    ///
+    /// let fields = AtomicUsize::new(0);
+    /// CsvParser::new()
+    ///     .par_for_each("a,b\n1,2\n3,\"4\n5\"\n", |r| {
+    ///         fields.fetch_add(r.len(), Ordering::Relaxed);
+    ///     })
+    ///     .unwrap();
+    /// assert_eq!(fields.into_inner(), 4);
+    /// ```
+    pub fn par_for_each<F, I>(&self, input: &I, f: F) -> Result<(), Error>
+    where
+        F: for<'r> Fn(Record<'r>) + Sync + Send,
+        I: AsRef<[u8]> + ?Sized,
+    {
+        // `Vec<()>` allocates nothing.
+        self.par_map(input, f).map(drop)
+    }
+
+    /// The pieces a streamed parse is cut into, each starting on a true record
+    /// start (the first at the data start), in input order.
+    fn pieces(&self, input: &[u8]) -> Vec<Range<usize>> {
+        let base = bom_len(input);
+        if pool::current_threads(self.threads, None) == 1 {
+            return vec![base..input.len()];
+        }
+        let mut starts = self.plan(input).starts;
+        if let Some(first) = starts.first_mut() {
+            // Empty lines before the first record belong to the first piece.
+            *first = base;
+        }
+        let ends = starts.iter().skip(1).copied().chain([input.len()]);
+        starts.iter().zip(ends).map(|(&s, e)| s..e).collect()
+    }
+
+    /// Parses the records starting in `piece` (whose start is a true record
+    /// start) in batches, reusing one unit's memory, and hands each to `f` in
+    /// order. Returns the number of records, or the first error, its record
+    /// counted from the piece's first.
+    fn stream(
+        &self,
+        limits: Limits,
+        input: &[u8],
+        piece: Range<usize>,
+        f: &mut impl FnMut(Record<'_>),
+    ) -> Result<usize, UnitError> {
+        /// Bytes per batch: large enough to amortise a parse call, small enough
+        /// for its unit to stay in cache.
+        const BATCH: usize = 64 * 1024;
         let d = &self.dialect;
-        let pieces = self.run(input, |first_record, unit| {
-            // The header, if any, is record 0.
-            let header = usize::from(self.has_headers && first_record == 0);
-            let records = Records::new(input, d.clone(), vec![unit], false);
-            records.iter().skip(header).map(&f).collect::<Vec<T>>()
-        })?;
-        Ok(pieces.into_iter().flatten().collect())
+        let mut unit = Unit::reserved(BATCH);
+        let (mut pos, mut records) = (piece.start, 0);
+        while pos < piece.end {
+            let stop = piece.end.min(pos.saturating_add(BATCH));
+            let parsed = parse_records_into(d, limits, input, pos, stop, unit);
+            unit = parsed.unit;
+            for r in 0..unit.len() {
+                f(unit.record(input, d, r));
+            }
+            if let Some(mut e) = parsed.error {
+                e.record += records;
+                return Err(e);
+            }
+            records += unit.len();
+            // `next` is past `stop` or at the end of the input.
+            pos = unit.next.max(stop);
+        }
+        Ok(records)
     }
 }
 

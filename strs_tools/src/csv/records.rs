@@ -66,14 +66,7 @@ impl<'a> Records<'a> {
     fn record_at(&self, index: usize) -> Record<'_> {
         // The last unit whose first record is at or before `index`.
         let u = self.offsets.partition_point(|&o| o <= index) - 1;
-        let unit = &self.units[u];
-        let r = index - self.offsets[u];
-        Record {
-            input: self.input,
-            dialect: &self.dialect,
-            start: unit.record_starts[r],
-            ends: &unit.field_ends[unit.field_index[r]..unit.field_index[r + 1]],
-        }
+        self.units[u].record(self.input, &self.dialect, index - self.offsets[u])
     }
 
     /// The number of records, the header excluded.
@@ -221,6 +214,15 @@ impl std::fmt::Debug for Record<'_> {
 }
 
 impl<'r> Record<'r> {
+    pub(crate) fn new(input: &'r [u8], dialect: &'r Dialect, start: usize, ends: &'r [u64]) -> Self {
+        Record {
+            input,
+            dialect,
+            start,
+            ends,
+        }
+    }
+
     /// The number of fields (at least 1).
     pub fn len(&self) -> usize {
         self.ends.len()

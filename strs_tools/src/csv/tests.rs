@@ -3,7 +3,7 @@
 
 use super::dialect::{Dialect, Terminator};
 use super::machine::naive_parse;
-use super::parse::{parse_unit, Limits};
+use super::parse::{parse_records, parse_records_scalar, parse_unit, Limits, Parsed, Unit};
 use super::plan::{bom_len, data_chunks, summarize, summarize_memchr, walk};
 use super::{CsvParser, CsvParserBuilder};
 
@@ -163,6 +163,33 @@ mod properties {
                         summarize_memchr(&d, &input, bom_len(&input), r.clone()),
                         "chunk {:?}", r
                     );
+                }
+            }
+        }
+
+        #[test]
+        fn block_parser_equals_its_scalar_twin(input in long_input(), stop_percent in 0usize..=100) {
+            let strict = Limits { strict_quotes: true, ..LENIENT };
+            let small = Limits { max_field_size: 6, ..LENIENT };
+            let two = Limits { expected_fields: Some(2), ..LENIENT };
+            let base = bom_len(&input);
+            for d in dialects() {
+                let plan = walk(&d, &input, base, &data_chunks(&input, 1 << 20), &[summarize(&d, &input, base, base..input.len())]);
+                let stop = base + (input.len() - base) * stop_percent / 100;
+                let starts = [base].into_iter().chain(plan.starts.iter().copied().filter(|&s| s > base).take(3));
+                for start in starts {
+                    for limits in [LENIENT, strict, small, two] {
+                        let (mut unit, error) = parse_records_scalar(&d, limits, &input, start, stop, Unit::reserved(0));
+                        if error.is_some() {
+                            unit.truncate_to_complete_records();
+                            unit.next = input.len();
+                        }
+                        prop_assert_eq!(
+                            parse_records(&d, limits, &input, start, stop),
+                            Parsed { unit, error },
+                            "{:?} from {} to {}", limits, start, stop
+                        );
+                    }
                 }
             }
         }

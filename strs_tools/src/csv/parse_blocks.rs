@@ -1,0 +1,267 @@
+//! The block parser: records and fields 64 bytes at a time. Each block becomes
+//! masks (`blocks.rs`); one prefix XOR of the quote mask says which bytes are
+//! inside quotes, and the field ends are the delimiter and terminator bytes
+//! outside them, visited set bit by set bit.
+//!
+//! Quote parity describes csv-core exactly while every quote is syntax (the
+//! argument is in `plan.rs`). A block where one is not (`x"y`, `"x"y`), and the
+//! last partial block, are handed to the scalar parser (`parse.rs`, this one's
+//! twin) from the start of the record they are in; the block parse resumes at
+//! the first record start after them. Errors are therefore found by whichever
+//! parser sees them first in input order, with the same kind and position.
+
+use super::blocks::{dispatch, prefix_xor, BlockTask, Classes, Kernel, BLOCK};
+use super::dialect::Dialect;
+use super::parse::{parse_records_scalar, Limits, Unit, UnitError, COMPLEX, QUOTED};
+use super::plan::quote_neighbour;
+
+/// Whether quote parity can describe this dialect: an escape byte makes the byte
+/// after it content, which parity cannot see.
+pub(crate) fn applies(d: &Dialect) -> bool {
+    !d.quoting || d.escape.is_none()
+}
+
+/// Parses the records of `input` that start at or after `start` (a true record
+/// start) and before `stop` into `unit`, as `parse::parse_records` does.
+pub(crate) fn parse(
+    d: &Dialect,
+    limits: Limits,
+    input: &[u8],
+    start: usize,
+    stop: usize,
+    unit: Unit,
+) -> (Unit, Option<UnitError>) {
+    let parser = BlockParser {
+        d,
+        limits,
+        input,
+        stop,
+        unit,
+        from: start,
+    };
+    dispatch(Classes::of(d), Run { parser, start })
+}
+
+struct Run<'a> {
+    parser: BlockParser<'a>,
+    start: usize,
+}
+
+impl BlockTask for Run<'_> {
+    type Output = (Unit, Option<UnitError>);
+
+    #[inline(always)]
+    fn run<K: Kernel>(self, k: K) -> Self::Output {
+        let Run { mut parser, start } = self;
+        let p = &mut parser;
+        let mut pos = start;
+        loop {
+            let until = match p.blocks(k, pos) {
+                Ok(until) => until,
+                Err(e) => return (std::mem::take(&mut p.unit), Some(e)),
+            };
+            // The scalar parser takes over from the start of the open record, or
+            // from where the next one may start.
+            let restart = p.unit.drop_open_record().unwrap_or(p.from);
+            let stop = until.min(p.stop);
+            let unit = std::mem::take(&mut p.unit);
+            let (unit, error) = parse_records_scalar(p.d, p.limits, p.input, restart, stop, unit);
+            p.unit = unit;
+            if error.is_some() || stop == p.stop || p.unit.next >= p.stop.min(p.input.len()) {
+                return (std::mem::take(&mut p.unit), error);
+            }
+            pos = p.unit.next;
+        }
+    }
+}
+
+/// The state of a block parse between fields.
+struct BlockParser<'a> {
+    d: &'a Dialect,
+    limits: Limits,
+    input: &'a [u8],
+    /// Records starting here or later are left to the next unit.
+    stop: usize,
+    unit: Unit,
+    /// Where the last `blocks` stopped: the start of its open record's current
+    /// field or, outside a record, where the next record may start (terminator
+    /// bytes there are empty lines).
+    from: usize,
+}
+
+impl BlockParser<'_> {
+    /// Parses whole blocks from `pos`, a true record start (or the data start)
+    /// where no record is open,
+    /// and returns where the scalar parser must take over up to: the end of a
+    /// block whose quotes parity cannot describe, or the end of the input (for
+    /// the last partial block, or once a record starts at `stop`).
+    ///
+    /// Field ends, record starts and record ends are gathered in arrays on the
+    /// stack and appended to the unit every few blocks: stores into the unit's
+    /// vectors could alias the loop's state, and each push would check capacity.
+    #[inline(always)]
+    fn blocks<K: Kernel>(&mut self, k: K, pos: usize) -> Result<usize, UnitError> {
+        let (d, input, stop) = (self.d, self.input, self.stop);
+        let double_quote = d.double_quote;
+        let (max_field_size, expected_fields) = (self.limits.max_field_size, self.limits.expected_fields);
+        // A record is open exactly when it has fields: its start and first field
+        // are recorded together.
+        let (mut from, mut fields_in_record) = (pos, 0usize);
+        let mut ends = Gathered::<u64>::new();
+        let mut starts = Gathered::<usize>::new();
+        let mut record_ends = Gathered::<usize>::new();
+        // Both carried from block to block: the quote parity in every bit, and
+        // whether the last byte may stand before a syntax quote (at `pos`, the
+        // byte before ends a record, or there is none).
+        let mut parity = 0u64;
+        let mut syntax_before = 1u64;
+        // The quotes between this block's start and `from` (wrapping: negative
+        // when `from` is in an earlier block).
+        let mut quotes_to_from = 0u32;
+        let mut at = pos;
+        let until = 'blocks: loop {
+            let Some(block) = input.get(at..).and_then(<[u8]>::first_chunk::<BLOCK>) else {
+                break Ok(input.len());
+            };
+            let m = k.masks(block);
+            let field_ends = k.field_ends(block);
+            let syntax = if double_quote {
+                field_ends | m.quote
+            } else {
+                field_ends
+            };
+            // Bit i: byte i is inside quotes (for a quote: the quotes before it
+            // are odd, so it closes them).
+            let mut inside = parity;
+            if m.quote != 0 {
+                let inclusive = prefix_xor(m.quote) ^ parity;
+                inside = inclusive ^ m.quote;
+                let after_block = input
+                    .get(at + BLOCK)
+                    .map_or(1, |&b| u64::from(quote_neighbour(d, b)));
+                let before = syntax << 1 | syntax_before;
+                let after = syntax >> 1 | after_block << 63;
+                if m.quote & ((!inside & !before) | (inside & !after)) != 0 {
+                    break Ok(at + BLOCK);
+                }
+                parity = 0u64.wrapping_sub(inclusive >> 63);
+            }
+            syntax_before = syntax >> 63;
+            let mut fields = field_ends & !inside;
+            while fields != 0 {
+                let bit = fields.trailing_zeros();
+                fields &= fields - 1;
+                let end = at + bit as usize;
+                let is_term = m.term >> bit & 1 != 0;
+                // Every field is handled by one straight path: record starts and
+                // ends are written unconditionally and counted only when real,
+                // so the only branches left are rare ones.
+                let starting = fields_in_record == 0;
+                if starting && ((end == from && is_term) || from >= stop) {
+                    if end == from && is_term {
+                        // An empty line.
+                        from = end + 1;
+                        continue;
+                    }
+                    break 'blocks Ok(input.len());
+                }
+                starts.push_if(from, starting);
+                // The field's quotes are syntax: none, or `"..."` (two), or more
+                // with doubled quotes inside.
+                let quotes_to_end = (m.quote & ((1 << bit) - 1)).count_ones();
+                let flags = match quotes_to_end.wrapping_sub(quotes_to_from) {
+                    0 => 0,
+                    2 => QUOTED,
+                    _ => COMPLEX,
+                };
+                quotes_to_from = quotes_to_end;
+                if end - from > max_field_size {
+                    break 'blocks Err(Failure::TooLarge(from, end));
+                }
+                ends.push_if(end as u64 | flags, true);
+                fields_in_record += 1;
+                // Relative to the unit's fields: `flush` adds their number.
+                record_ends.push_if(ends.len, is_term);
+                if is_term && expected_fields.is_some_and(|e| e != fields_in_record) {
+                    break 'blocks Err(Failure::Unequal);
+                }
+                fields_in_record *= usize::from(!is_term);
+                from = end + 1;
+            }
+            // Each kind has at most one entry per field end, so `ends` is the
+            // fullest; flushing every few blocks amortises the copies.
+            quotes_to_from = quotes_to_from.wrapping_sub(m.quote.count_ones());
+            if ends.len > GATHER - BLOCK {
+                self.flush(&mut ends, &mut starts, &mut record_ends);
+            }
+            at += BLOCK;
+        };
+        self.flush(&mut ends, &mut starts, &mut record_ends);
+        self.from = from;
+        until.map_err(|failure| match failure {
+            Failure::TooLarge(start, end) => self.unit.too_large(&self.limits, start, end),
+            Failure::Unequal => {
+                let record = self.unit.len() - 1;
+                self.unit.unequal(expected_fields.unwrap_or_default(), record)
+            }
+        })
+    }
+
+    /// Appends what a block gathered to the unit.
+    #[inline(always)]
+    fn flush(
+        &mut self,
+        ends: &mut Gathered<u64>,
+        starts: &mut Gathered<usize>,
+        record_ends: &mut Gathered<usize>,
+    ) {
+        let base = self.unit.field_ends.len();
+        self.unit.field_ends.extend_from_slice(ends.take());
+        self.unit
+            .field_index
+            .extend(record_ends.take().iter().map(|&e| e + base));
+        self.unit.record_starts.extend_from_slice(starts.take());
+    }
+}
+
+/// Why a block parse stopped with an error.
+enum Failure {
+    /// The field `.0..1` is over the size limit.
+    TooLarge(usize, usize),
+    /// The last record has not the expected number of fields.
+    Unequal,
+}
+
+/// The values `Gathered` holds: flushed before the last block's worth is used.
+const GATHER: usize = 8 * BLOCK;
+
+/// Values gathered over a few blocks, on the stack.
+struct Gathered<T> {
+    values: [T; GATHER],
+    len: usize,
+}
+
+impl<T: Copy + Default> Gathered<T> {
+    fn new() -> Self {
+        Gathered {
+            values: [T::default(); GATHER],
+            len: 0,
+        }
+    }
+
+    /// Writes `value` after the others, and keeps it if `keep`. The caller
+    /// flushes before a block could overflow the array (the index wraps
+    /// instead of being bounds-checked).
+    #[inline(always)]
+    fn push_if(&mut self, value: T, keep: bool) {
+        self.values[self.len % GATHER] = value;
+        self.len += usize::from(keep);
+    }
+
+    /// The values gathered since the last take.
+    #[inline(always)]
+    fn take(&mut self) -> &[T] {
+        let n = std::mem::take(&mut self.len);
+        &self.values[..n]
+    }
+}
