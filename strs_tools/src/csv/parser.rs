@@ -614,7 +614,7 @@ impl CsvParser {
     fn pieces(&self, input: &[u8]) -> Vec<Range<usize>> {
         let base = bom_len(input);
         if pool::current_threads(self.threads, None) == 1 {
-            return vec![base..input.len()];
+            return std::iter::once(base..input.len()).collect();
         }
         let mut starts = self.plan(input).starts;
         if let Some(first) = starts.first_mut() {
