@@ -5,15 +5,15 @@
 //! found by walking set bits instead of bytes (the technique of simdjson and
 //! simd-csv).
 //!
-//! Two kernels produce the same masks: AVX2 (x86-64, detected at run time) and a
-//! portable 8-bytes-per-word one. Code that uses the masks is written once,
+//! Three kernels produce the same masks: AVX-512BW and AVX2 (x86-64, detected at
+//! run time) and a portable 8-bytes-per-word one. Code that uses the masks is written once,
 //! generic over [`Kernel`] as a [`BlockTask`], and [`dispatch`] compiles it into
 //! each kernel's entry point, so the AVX2 comparisons inline into its loops.
 //!
-//! This is the crate's second and last `unsafe` module: the AVX2 loads and
-//! comparisons. Their safety rests on two facts checked here, once: an [`Avx2`]
-//! value exists only after run-time detection of AVX2, and every load reads 32
-//! bytes inside a `&[u8; 64]`.
+//! This is the crate's second and last `unsafe` module: the SIMD loads and
+//! comparisons. Their safety rests on two facts checked here, once: a kernel
+//! value exists only after run-time detection of its instructions, and every load
+//! reads inside a `&[u8; 64]`.
 
 use super::dialect::{Dialect, LOW_BYTES};
 
@@ -147,13 +147,158 @@ pub(crate) trait BlockTask {
     fn run<K: Kernel>(self, kernel: K) -> Self::Output;
 }
 
-/// Runs `task` with AVX2 when this CPU has it, else with the portable kernel.
+/// The kernels, fastest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KernelKind {
+    /// AVX-512BW (x86-64): one load and one mask comparison per byte class.
+    Avx512,
+    /// AVX2 (x86-64): two loads, comparisons and `movemask`s per byte class.
+    Avx2,
+    /// 8-byte words: portable. Chosen by name only in tests (which run every
+    /// kernel); `dispatch` falls back to it directly.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Words,
+}
+
+#[cfg(test)]
+impl KernelKind {
+    pub(crate) const ALL: [KernelKind; 3] = [KernelKind::Avx512, KernelKind::Avx2, KernelKind::Words];
+}
+
+/// Runs `task` with the fastest kernel this CPU has.
 pub(crate) fn dispatch<T: BlockTask>(classes: Classes, task: T) -> T::Output {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(k) = avx2::Avx2::detect(classes) {
-        return k.run(task);
+    let task = match dispatch_with(KernelKind::Avx512, classes, task) {
+        Ok(out) => return out,
+        Err(task) => task,
+    };
+    match dispatch_with(KernelKind::Avx2, classes, task) {
+        Ok(out) => out,
+        Err(task) => task.run(Words::new(classes)),
     }
-    task.run(Words::new(classes))
+}
+
+/// Runs `task` with the kernel `kind`, or gives it back if this CPU lacks it.
+pub(crate) fn dispatch_with<T: BlockTask>(
+    kind: KernelKind,
+    classes: Classes,
+    task: T,
+) -> Result<T::Output, T> {
+    match kind {
+        #[cfg(target_arch = "x86_64")]
+        KernelKind::Avx512 => match avx512::Avx512::detect(classes) {
+            Some(k) => Ok(k.run(task)),
+            None => Err(task),
+        },
+        #[cfg(target_arch = "x86_64")]
+        KernelKind::Avx2 => match avx2::Avx2::detect(classes) {
+            Some(k) => Ok(k.run(task)),
+            None => Err(task),
+        },
+        KernelKind::Words => Ok(task.run(Words::new(classes))),
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => Err(task),
+    }
+}
+
+/// The bit-counting instructions every kernel's loops use (BMI1, BMI2, LZCNT,
+/// POPCNT), present on every CPU with AVX2.
+#[cfg(target_arch = "x86_64")]
+fn has_bit_counting() -> bool {
+    std::is_x86_feature_detected!("bmi1")
+        && std::is_x86_feature_detected!("bmi2")
+        && std::is_x86_feature_detected!("lzcnt")
+        && std::is_x86_feature_detected!("popcnt")
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use core::arch::x86_64::{__m512i, _mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_set1_epi8};
+
+    use super::{BlockTask, Classes, Kernel, Masks, BLOCK};
+
+    /// Proof that this CPU has AVX-512F, AVX-512BW and the bit-counting
+    /// instructions: [`Avx512::detect`] is the only constructor.
+    #[derive(Clone, Copy, Debug)]
+    pub(crate) struct Avx512 {
+        classes: Classes,
+    }
+
+    impl Avx512 {
+        /// The AVX-512 kernel, if this CPU has AVX-512BW.
+        pub(crate) fn detect(classes: Classes) -> Option<Avx512> {
+            let has = std::is_x86_feature_detected!("avx512f")
+                && std::is_x86_feature_detected!("avx512bw")
+                && super::has_bit_counting();
+            has.then_some(Avx512 { classes })
+        }
+
+        /// Runs `task` compiled with AVX-512 enabled, so the kernel's
+        /// comparisons inline into its loops.
+        #[inline(always)]
+        pub(crate) fn run<T: BlockTask>(self, task: T) -> T::Output {
+            #[target_feature(enable = "avx512f,avx512bw,bmi1,bmi2,lzcnt,popcnt")]
+            unsafe fn enabled<T: BlockTask>(classes: Classes, task: T) -> T::Output {
+                // The broadcasts are made here, once, where AVX-512 is enabled.
+                let splat = |byte: u8| _mm512_set1_epi8(byte as i8);
+                task.run(Avx512Kernel {
+                    delimiter: splat(classes.delimiter),
+                    quote: splat(classes.quote),
+                    t1: splat(classes.t1),
+                    t2: splat(classes.t2),
+                    quoting: classes.quoting,
+                })
+            }
+            // SAFETY: `self` proves the features `enabled` is compiled for.
+            unsafe { enabled(self.classes, task) }
+        }
+    }
+
+    /// The AVX-512 kernel: one 64-byte load per block and one comparison per
+    /// byte, straight into a 64-bit mask. Made only inside `Avx512::run`, so
+    /// holding one proves AVX-512BW too.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Avx512Kernel {
+        delimiter: __m512i,
+        quote: __m512i,
+        t1: __m512i,
+        t2: __m512i,
+        quoting: bool,
+    }
+
+    impl Avx512Kernel {
+        #[inline(always)]
+        fn load(block: &[u8; BLOCK]) -> __m512i {
+            // SAFETY: AVX-512F is proven (see `Avx512Kernel`); the unaligned load
+            // reads the 64 bytes of `block`.
+            unsafe { _mm512_loadu_si512(block.as_ptr().cast()) }
+        }
+
+        #[inline(always)]
+        fn equal(v: __m512i, byte: __m512i) -> u64 {
+            // SAFETY: AVX-512BW is proven; the comparison computes on registers.
+            unsafe { _mm512_cmpeq_epi8_mask(v, byte) }
+        }
+    }
+
+    impl Kernel for Avx512Kernel {
+        #[inline(always)]
+        fn masks(self, block: &[u8; BLOCK]) -> Masks {
+            let v = Self::load(block);
+            let quote = if self.quoting {
+                Self::equal(v, self.quote)
+            } else {
+                0
+            };
+            let term = Self::equal(v, self.t1) | Self::equal(v, self.t2);
+            Masks { quote, term }
+        }
+
+        #[inline(always)]
+        fn field_ends(self, block: &[u8; BLOCK]) -> u64 {
+            let v = Self::load(block);
+            Self::equal(v, self.delimiter) | Self::equal(v, self.t1) | Self::equal(v, self.t2)
+        }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -175,14 +320,8 @@ mod avx2 {
     impl Avx2 {
         /// The AVX2 kernel, if this CPU has AVX2.
         pub(crate) fn detect(classes: Classes) -> Option<Avx2> {
-            let has = || {
-                std::is_x86_feature_detected!("avx2")
-                    && std::is_x86_feature_detected!("bmi1")
-                    && std::is_x86_feature_detected!("bmi2")
-                    && std::is_x86_feature_detected!("lzcnt")
-                    && std::is_x86_feature_detected!("popcnt")
-            };
-            has().then_some(Avx2 { classes })
+            let has = std::is_x86_feature_detected!("avx2") && super::has_bit_counting();
+            has.then_some(Avx2 { classes })
         }
 
         /// Runs `task` compiled with AVX2 enabled, so the kernel's comparisons
@@ -327,9 +466,12 @@ mod tests {
     fn check(d: &Dialect, block: &[u8; BLOCK]) {
         let expected = naive(d, block);
         let classes = Classes::of(d);
-        assert_eq!(MasksOf(block).run(Words::new(classes)), expected);
-        // The fastest kernel of this CPU (AVX2 on the CI machine).
-        assert_eq!(dispatch(classes, MasksOf(block)), expected);
+        // Every kernel this CPU has (all three on the CI machine).
+        for kind in KernelKind::ALL {
+            if let Ok(masks) = dispatch_with(kind, classes, MasksOf(block)) {
+                assert_eq!(masks, expected, "{kind:?}");
+            }
+        }
     }
 
     fn dialects() -> [Dialect; 3] {
