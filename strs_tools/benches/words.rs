@@ -62,7 +62,7 @@ fn text(bytes: usize) -> String {
             text.push('\n');
             col = 0;
         } else {
-            text.push(if x % 17 == 0 { '\t' } else { ' ' });
+            text.push(if x.is_multiple_of(17) { '\t' } else { ' ' });
         }
     }
     text

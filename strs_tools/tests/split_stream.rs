@@ -21,7 +21,7 @@ struct Awkward<'a> {
 impl Read for Awkward<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.calls += 1;
-        if self.calls % 3 == 0 {
+        if self.calls.is_multiple_of(3) {
             return Err(io::Error::new(io::ErrorKind::Interrupted, "try again"));
         }
         let n = self.step.min(buf.len()).min(self.data.len());

@@ -53,7 +53,7 @@ impl Read for AwkwardReader {
             self.reads_after_error.fetch_add(1, Ordering::SeqCst);
             return Err(io::Error::other("read after error"));
         }
-        if self.interrupt_one_in > 0 && self.next_random() % self.interrupt_one_in == 0 {
+        if self.interrupt_one_in > 0 && self.next_random().is_multiple_of(self.interrupt_one_in) {
             return Err(io::Error::from(io::ErrorKind::Interrupted));
         }
         if Some(self.pos) == self.fail_at {
