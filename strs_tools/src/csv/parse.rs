@@ -149,8 +149,16 @@ impl Unit {
     #[cold]
     pub(crate) fn unequal(&self, expected: usize, record: usize) -> UnitError {
         let found = self.field_count(record);
-        let kind = ErrorKind::UnequalLengths { expected, found };
-        self.fail(kind, self.record_starts[record])
+        UnitError {
+            kind: ErrorKind::UnequalLengths { expected, found },
+            byte: self.record_starts[record],
+            record,
+        }
+    }
+
+    /// The number of records that have ended.
+    pub(crate) fn len_ended(&self) -> usize {
+        self.field_index.len() - 1
     }
 
     /// Drops the current record, which has no end yet, and returns its start.

@@ -96,20 +96,20 @@ impl BlockParser<'_> {
     /// block whose quotes parity cannot describe, or the end of the input (for
     /// the last partial block, or once a record starts at `stop`).
     ///
-    /// Field ends, record starts and record ends are gathered in arrays on the
-    /// stack and appended to the unit every few blocks: stores into the unit's
-    /// vectors could alias the loop's state, and each push would check capacity.
+    /// Field ends and record starts are gathered in arrays on the stack and
+    /// appended to the unit every few blocks (stores into the unit's vectors
+    /// could alias the loop's state, and each push would check capacity); a
+    /// field that ends its record carries `RECORD_END`, from which the flush
+    /// derives record ends and checks record lengths. The loop keeps few
+    /// variables so that none of them is spilled to memory.
     #[inline(always)]
     fn blocks<K: Kernel>(&mut self, k: K, pos: usize) -> Result<usize, UnitError> {
         let (d, input, stop) = (self.d, self.input, self.stop);
         let double_quote = d.double_quote;
-        let (max_field_size, expected_fields) = (self.limits.max_field_size, self.limits.expected_fields);
-        // A record is open exactly when it has fields: its start and first field
-        // are recorded together.
-        let (mut from, mut fields_in_record) = (pos, 0usize);
+        let max_field_size = self.limits.max_field_size;
+        let (mut from, mut in_record) = (pos, false);
         let mut ends = Gathered::<u64>::new();
         let mut starts = Gathered::<usize>::new();
-        let mut record_ends = Gathered::<usize>::new();
         // Both carried from block to block: the quote parity in every bit, and
         // whether the last byte may stand before a syntax quote (at `pos`, the
         // byte before ends a record, or there is none).
@@ -147,16 +147,67 @@ impl BlockParser<'_> {
                 parity = 0u64.wrapping_sub(inclusive >> 63);
             }
             syntax_before = syntax >> 63;
+            if m.quote == 0 && parity == 0 && quotes_to_from == 0 && max_field_size >= BLOCK {
+                // A block without quotes, entered outside them and not inside a
+                // field with quotes: its fields and records come from the masks.
+                if !in_record && from < at {
+                    // The record the last block began.
+                    if from >= stop {
+                        break Ok(input.len());
+                    }
+                    starts.push_if(from, true);
+                    in_record = true;
+                }
+                let terms = m.term;
+                // A record may start at the block's first byte.
+                let open = u64::from(!in_record && from == at);
+                let record_starts = (terms << 1 | open) & !terms;
+                let last_start = at + 63 - record_starts.leading_zeros() as usize;
+                if record_starts == 0 || last_start < stop {
+                    let empty_lines = terms & (terms << 1 | open);
+                    let mut fields = field_ends & !empty_lines;
+                    // Only a field begun before the block can be longer than it.
+                    let first_end = at + fields.trailing_zeros() as usize;
+                    if in_record && fields != 0 && first_end - from > max_field_size {
+                        break Err(Failure::TooLarge(from, first_end));
+                    }
+                    while fields != 0 {
+                        let bit = fields.trailing_zeros();
+                        fields &= fields - 1;
+                        ends.push_if((at + bit as usize) as u64 | (terms >> bit & 1) * RECORD_END, true);
+                    }
+                    let mut each = record_starts;
+                    while each != 0 {
+                        starts.push_if(at + each.trailing_zeros() as usize, true);
+                        each &= each - 1;
+                    }
+                    if field_ends != 0 {
+                        from = at + BLOCK - field_ends.leading_zeros() as usize;
+                    }
+                    // Open if a record starts after the last terminator.
+                    in_record = match terms {
+                        0 => in_record || record_starts != 0,
+                        _ => record_starts >> (63 - terms.leading_zeros()) != 0,
+                    };
+                    if ends.len > GATHER - BLOCK {
+                        if let Err(e) = self.flush(&mut ends, &mut starts) {
+                            break Err(Failure::Flushed(e));
+                        }
+                    }
+                    at += BLOCK;
+                    continue;
+                }
+            }
             let mut fields = field_ends & !inside;
             while fields != 0 {
                 let bit = fields.trailing_zeros();
                 fields &= fields - 1;
                 let end = at + bit as usize;
                 let is_term = m.term >> bit & 1 != 0;
-                // Every field is handled by one straight path: record starts and
-                // ends are written unconditionally and counted only when real,
-                // so the only branches left are rare ones.
-                let starting = fields_in_record == 0;
+                // Every field takes one straight path: a record start is written
+                // unconditionally and counted only when real, so the only
+                // branches left are rare ones.
+                let starting = !in_record;
                 if starting && ((end == from && is_term) || from >= stop) {
                     if end == from && is_term {
                         // An empty line.
@@ -178,58 +229,62 @@ impl BlockParser<'_> {
                 if end - from > max_field_size {
                     break 'blocks Err(Failure::TooLarge(from, end));
                 }
-                ends.push_if(end as u64 | flags, true);
-                fields_in_record += 1;
-                // Relative to the unit's fields: `flush` adds their number.
-                record_ends.push_if(ends.len, is_term);
-                if is_term && expected_fields.is_some_and(|e| e != fields_in_record) {
-                    break 'blocks Err(Failure::Unequal);
-                }
-                fields_in_record *= usize::from(!is_term);
+                ends.push_if(end as u64 | flags | u64::from(is_term) * RECORD_END, true);
+                in_record = !is_term;
                 from = end + 1;
             }
+            quotes_to_from = quotes_to_from.wrapping_sub(m.quote.count_ones());
             // Each kind has at most one entry per field end, so `ends` is the
             // fullest; flushing every few blocks amortises the copies.
-            quotes_to_from = quotes_to_from.wrapping_sub(m.quote.count_ones());
             if ends.len > GATHER - BLOCK {
-                self.flush(&mut ends, &mut starts, &mut record_ends);
+                if let Err(e) = self.flush(&mut ends, &mut starts) {
+                    break Err(Failure::Flushed(e));
+                }
             }
             at += BLOCK;
         };
-        self.flush(&mut ends, &mut starts, &mut record_ends);
         self.from = from;
+        // Errors in the records before the stop come first.
+        self.flush(&mut ends, &mut starts)?;
         until.map_err(|failure| match failure {
             Failure::TooLarge(start, end) => self.unit.too_large(&self.limits, start, end),
-            Failure::Unequal => {
-                let record = self.unit.len() - 1;
-                self.unit.unequal(expected_fields.unwrap_or_default(), record)
-            }
+            Failure::Flushed(e) => e,
         })
     }
 
-    /// Appends what a block gathered to the unit.
+    /// Appends what the blocks gathered to the unit, and checks the lengths of
+    /// the records that ended.
     #[inline(always)]
-    fn flush(
-        &mut self,
-        ends: &mut Gathered<u64>,
-        starts: &mut Gathered<usize>,
-        record_ends: &mut Gathered<usize>,
-    ) {
-        let base = self.unit.field_ends.len();
-        self.unit.field_ends.extend_from_slice(ends.take());
-        self.unit
-            .field_index
-            .extend(record_ends.take().iter().map(|&e| e + base));
-        self.unit.record_starts.extend_from_slice(starts.take());
+    fn flush(&mut self, ends: &mut Gathered<u64>, starts: &mut Gathered<usize>) -> Result<(), UnitError> {
+        let unit = &mut self.unit;
+        unit.record_starts.extend_from_slice(starts.take());
+        let base = unit.field_ends.len();
+        let ends = ends.take();
+        unit.field_ends.extend(ends.iter().map(|&e| e & !RECORD_END));
+        for (i, &e) in ends.iter().enumerate() {
+            if e & RECORD_END != 0 {
+                unit.field_index.push(base + i + 1);
+                if let Some(expected) = self.limits.expected_fields {
+                    let record = unit.len_ended() - 1;
+                    if unit.field_count(record) != expected {
+                        return Err(unit.unequal(expected, record));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
+
+/// On a gathered field end: the field ends its record (never set in a unit).
+const RECORD_END: u64 = 1 << 61;
 
 /// Why a block parse stopped with an error.
 enum Failure {
     /// The field `.0..1` is over the size limit.
     TooLarge(usize, usize),
-    /// The last record has not the expected number of fields.
-    Unequal,
+    /// A record of a flush has not the expected number of fields.
+    Flushed(UnitError),
 }
 
 /// The values `Gathered` holds: flushed before the last block's worth is used.

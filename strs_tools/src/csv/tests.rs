@@ -141,6 +141,15 @@ mod properties {
         proptest::collection::vec(proptest::sample::select(&b"a,\"\n\r\\"[..]), 0..40)
     }
 
+    /// `default` cases, or `PROPTEST_CASES` (for longer runs: proptest reads it
+    /// only for its default configuration).
+    fn cases(default: u32) -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+
     /// Inputs spanning several 64-byte blocks, with runs of plain bytes so that
     /// fields and quoted stretches cross block boundaries.
     fn long_input() -> impl Strategy<Value = Vec<u8>> {
@@ -152,7 +161,7 @@ mod properties {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(300))]
+        #![proptest_config(ProptestConfig::with_cases(cases(300)))]
 
         #[test]
         fn block_summaries_equal_their_memchr_twin(input in long_input(), size in prop_oneof![1usize..200, 200usize..3000]) {
