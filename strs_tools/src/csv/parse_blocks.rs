@@ -174,7 +174,10 @@ impl BlockParser<'_> {
                     while fields != 0 {
                         let bit = fields.trailing_zeros();
                         fields &= fields - 1;
-                        ends.push_if((at + bit as usize) as u64 | (terms >> bit & 1) * RECORD_END, true);
+                        ends.push_if(
+                            (at + bit as usize) as u64 | ((terms >> bit & 1) * RECORD_END),
+                            true,
+                        );
                     }
                     let mut each = record_starts;
                     while each != 0 {
@@ -229,7 +232,7 @@ impl BlockParser<'_> {
                 if end - from > max_field_size {
                     break 'blocks Err(Failure::TooLarge(from, end));
                 }
-                ends.push_if(end as u64 | flags | u64::from(is_term) * RECORD_END, true);
+                ends.push_if(end as u64 | flags | (u64::from(is_term) * RECORD_END), true);
                 in_record = !is_term;
                 from = end + 1;
             }
