@@ -1,6 +1,7 @@
 //! CSV throughput: ours at 1 and 2 threads (exact record count; full parse of
-//! record and field boundaries) against the `csv` crate and simd-csv, on one
-//! generated, deterministic CSV. Every benchmark checks its own answer first.
+//! record and field boundaries, streamed to a closure and kept) against the
+//! `csv` crate and simd-csv, on one generated, deterministic CSV. Every benchmark
+//! checks its own answer first.
 //!
 //! `STRS_CSV_BENCH_MIB` sets the input size (default 256 MiB, as in issue 5):
 //! `STRS_CSV_BENCH_MIB=16 cargo bench -p strs_tools --bench csv`.
@@ -93,9 +94,16 @@ fn simd_csv_count(input: &[u8]) -> u64 {
         .count_records()
 }
 
+/// Every record kept (random access afterwards).
 fn ours_fields(parser: &CsvParser, input: &[u8]) -> (usize, usize) {
     let records = parser.parse(input).expect("valid csv");
     (records.len(), records.iter().map(|r| r.len()).sum())
+}
+
+/// Every record streamed to a closure, as the peers' readers do.
+fn ours_streamed(parser: &CsvParser, input: &[u8]) -> (usize, usize) {
+    let lens = parser.par_map(input, |r| r.len()).expect("valid csv");
+    (lens.len(), lens.iter().sum())
 }
 
 /// User + system CPU time of this process, in clock ticks (Linux).
@@ -139,6 +147,7 @@ fn bench(c: &mut Criterion) {
     for threads in [1, 2] {
         assert_eq!(ours(threads).count_records(input), rows);
         assert_eq!(ours_fields(&ours(threads), input), expected);
+        assert_eq!(ours_streamed(&ours(threads), input), expected);
     }
     // simd-csv's TotalReader is one record short with headers on (issue 5); count
     // with headers off, the header included, to time a correct answer.
@@ -169,7 +178,10 @@ fn bench(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3));
     for threads in [1, 2] {
         let parser = ours(threads);
-        group.bench_with_input(BenchmarkId::new("strs_tools", threads), input, |b, i| {
+        group.bench_with_input(BenchmarkId::new("strs_tools_streamed", threads), input, |b, i| {
+            b.iter(|| ours_streamed(&parser, black_box(i)))
+        });
+        group.bench_with_input(BenchmarkId::new("strs_tools_kept", threads), input, |b, i| {
             b.iter(|| ours_fields(&parser, black_box(i)))
         });
     }
@@ -184,13 +196,14 @@ fn bench(c: &mut Criterion) {
     // Work inflation: CPU time at 2 threads over CPU time at 1 thread, for the same
     // work (it bounds the speedup on more cores together with the serial part).
     // Idle rayon workers spin briefly before sleeping, which counts here too.
-    for (name, runs) in [("parse", 10), ("count", 40)] {
+    for (name, runs) in [("parse", 10), ("streamed", 10), ("count", 40)] {
         let ticks: Vec<Option<u64>> = [1, 2]
             .iter()
             .map(|&t| {
                 let parser = ours(t);
                 cpu_of(runs, || match name {
                     "parse" => drop(black_box(ours_fields(&parser, input))),
+                    "streamed" => drop(black_box(ours_streamed(&parser, input))),
                     _ => drop(black_box(parser.count_records(input))),
                 })
             })
