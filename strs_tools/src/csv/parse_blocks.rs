@@ -147,9 +147,10 @@ impl BlockParser<'_> {
                 parity = 0u64.wrapping_sub(inclusive >> 63);
             }
             syntax_before = syntax >> 63;
-            if m.quote == 0 && parity == 0 && quotes_to_from == 0 && max_field_size >= BLOCK {
-                // A block without quotes, entered outside them and not inside a
-                // field with quotes: its fields and records come from the masks.
+            if max_field_size >= BLOCK {
+                // Fields and records from the masks: field ends are the
+                // delimiters and terminators outside quotes, record starts the
+                // bytes after such a terminator that are not one.
                 if !in_record && from < at {
                     // The record the last block began.
                     if from >= stop {
@@ -158,40 +159,61 @@ impl BlockParser<'_> {
                     starts.push_if(from, true);
                     in_record = true;
                 }
-                let terms = m.term;
+                let terms = m.term & !inside;
+                let ends_here = field_ends & !inside;
                 // A record may start at the block's first byte.
                 let open = u64::from(!in_record && from == at);
                 let record_starts = (terms << 1 | open) & !terms;
                 let last_start = at + 63 - record_starts.leading_zeros() as usize;
                 if record_starts == 0 || last_start < stop {
                     let empty_lines = terms & (terms << 1 | open);
-                    let mut fields = field_ends & !empty_lines;
+                    let mut fields = ends_here & !empty_lines;
                     // Only a field begun before the block can be longer than it.
                     let first_end = at + fields.trailing_zeros() as usize;
                     if in_record && fields != 0 && first_end - from > max_field_size {
                         break Err(Failure::TooLarge(from, first_end));
                     }
-                    while fields != 0 {
-                        let bit = fields.trailing_zeros();
-                        fields &= fields - 1;
-                        ends.push_if(
-                            (at + bit as usize) as u64 | ((terms >> bit & 1) * RECORD_END),
-                            true,
-                        );
+                    if m.quote == 0 && quotes_to_from == 0 {
+                        while fields != 0 {
+                            let bit = fields.trailing_zeros();
+                            fields &= fields - 1;
+                            let end = (at + bit as usize) as u64;
+                            ends.push_if(end | ((terms >> bit & 1) * RECORD_END), true);
+                        }
+                    } else {
+                        while fields != 0 {
+                            let bit = fields.trailing_zeros();
+                            fields &= fields - 1;
+                            // The field's quotes are syntax: none, or `"..."`
+                            // (two), or more with doubled quotes inside.
+                            let quotes_to_end = (m.quote & ((1 << bit) - 1)).count_ones();
+                            let flags = match quotes_to_end.wrapping_sub(quotes_to_from) {
+                                0 => 0,
+                                2 => QUOTED,
+                                _ => COMPLEX,
+                            };
+                            quotes_to_from = quotes_to_end;
+                            let end = (at + bit as usize) as u64;
+                            ends.push_if(end | flags | ((terms >> bit & 1) * RECORD_END), true);
+                        }
                     }
                     let mut each = record_starts;
                     while each != 0 {
                         starts.push_if(at + each.trailing_zeros() as usize, true);
                         each &= each - 1;
                     }
-                    if field_ends != 0 {
-                        from = at + BLOCK - field_ends.leading_zeros() as usize;
+                    if ends_here != 0 {
+                        // Past the last field end (or empty line): no quote
+                        // between them.
+                        from = at + BLOCK - ends_here.leading_zeros() as usize;
+                        quotes_to_from = (m.quote & ((1 << (from - at - 1)) - 1)).count_ones();
                     }
                     // Open if a record starts after the last terminator.
                     in_record = match terms {
                         0 => in_record || record_starts != 0,
                         _ => record_starts >> (63 - terms.leading_zeros()) != 0,
                     };
+                    quotes_to_from = quotes_to_from.wrapping_sub(m.quote.count_ones());
                     if ends.len > GATHER - BLOCK {
                         if let Err(e) = self.flush(&mut ends, &mut starts) {
                             break Err(Failure::Flushed(e));
