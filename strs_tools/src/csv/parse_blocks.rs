@@ -96,12 +96,10 @@ impl BlockParser<'_> {
     /// block whose quotes parity cannot describe, or the end of the input (for
     /// the last partial block, or once a record starts at `stop`).
     ///
-    /// Field ends and record starts are gathered in arrays on the stack and
-    /// appended to the unit every few blocks (stores into the unit's vectors
-    /// could alias the loop's state, and each push would check capacity); a
-    /// field that ends its record carries `RECORD_END`, from which the flush
-    /// derives record ends and checks record lengths. The loop keeps few
-    /// variables so that none of them is spilled to memory.
+    /// Field ends, record starts and record ends are gathered in arrays on the
+    /// stack and appended to the unit every few blocks (stores into the unit's
+    /// vectors could alias the loop's state, and each push would check
+    /// capacity); the flush checks record lengths.
     #[inline(always)]
     fn blocks<K: Kernel>(&mut self, k: K, pos: usize) -> Result<usize, UnitError> {
         let (d, input, stop) = (self.d, self.input, self.stop);
@@ -110,6 +108,8 @@ impl BlockParser<'_> {
         let (mut from, mut in_record) = (pos, false);
         let mut ends = Gathered::<u64>::new();
         let mut starts = Gathered::<usize>::new();
+        // The number of gathered field ends up to each record's end.
+        let mut record_ends = Gathered::<usize>::new();
         // Both carried from block to block: the quote parity in every bit, and
         // whether the last byte may stand before a syntax quote (at `pos`, the
         // byte before ends a record, or there is none).
@@ -173,12 +173,20 @@ impl BlockParser<'_> {
                     if in_record && fields != 0 && first_end - from > max_field_size {
                         break Err(Failure::TooLarge(from, first_end));
                     }
+                    // Record ends: the fields ending in a terminator, counted by
+                    // their rank among the block's fields.
+                    let mut each = fields & terms;
+                    while each != 0 {
+                        let below = fields & ((1 << each.trailing_zeros()) - 1);
+                        record_ends.push_if(ends.len + below.count_ones() as usize + 1, true);
+                        each &= each - 1;
+                    }
                     if m.quote == 0 && quotes_to_from == 0 {
                         while fields != 0 {
                             let bit = fields.trailing_zeros();
                             fields &= fields - 1;
                             let end = (at + bit as usize) as u64;
-                            ends.push_if(end | ((terms >> bit & 1) * RECORD_END), true);
+                            ends.push_if(end, true);
                         }
                     } else {
                         while fields != 0 {
@@ -194,7 +202,7 @@ impl BlockParser<'_> {
                             };
                             quotes_to_from = quotes_to_end;
                             let end = (at + bit as usize) as u64;
-                            ends.push_if(end | flags | ((terms >> bit & 1) * RECORD_END), true);
+                            ends.push_if(end | flags, true);
                         }
                     }
                     let mut each = record_starts;
@@ -215,7 +223,7 @@ impl BlockParser<'_> {
                     };
                     quotes_to_from = quotes_to_from.wrapping_sub(m.quote.count_ones());
                     if ends.len > GATHER - BLOCK {
-                        if let Err(e) = self.flush(&mut ends, &mut starts) {
+                        if let Err(e) = self.flush(&mut ends, &mut starts, &mut record_ends) {
                             break Err(Failure::Flushed(e));
                         }
                     }
@@ -254,7 +262,8 @@ impl BlockParser<'_> {
                 if end - from > max_field_size {
                     break 'blocks Err(Failure::TooLarge(from, end));
                 }
-                ends.push_if(end as u64 | flags | (u64::from(is_term) * RECORD_END), true);
+                ends.push_if(end as u64 | flags, true);
+                record_ends.push_if(ends.len, is_term);
                 in_record = !is_term;
                 from = end + 1;
             }
@@ -262,7 +271,7 @@ impl BlockParser<'_> {
             // Each kind has at most one entry per field end, so `ends` is the
             // fullest; flushing every few blocks amortises the copies.
             if ends.len > GATHER - BLOCK {
-                if let Err(e) = self.flush(&mut ends, &mut starts) {
+                if let Err(e) = self.flush(&mut ends, &mut starts, &mut record_ends) {
                     break Err(Failure::Flushed(e));
                 }
             }
@@ -270,7 +279,7 @@ impl BlockParser<'_> {
         };
         self.from = from;
         // Errors in the records before the stop come first.
-        self.flush(&mut ends, &mut starts)?;
+        self.flush(&mut ends, &mut starts, &mut record_ends)?;
         until.map_err(|failure| match failure {
             Failure::TooLarge(start, end) => self.unit.too_large(&self.limits, start, end),
             Failure::Flushed(e) => e,
@@ -280,29 +289,28 @@ impl BlockParser<'_> {
     /// Appends what the blocks gathered to the unit, and checks the lengths of
     /// the records that ended.
     #[inline(always)]
-    fn flush(&mut self, ends: &mut Gathered<u64>, starts: &mut Gathered<usize>) -> Result<(), UnitError> {
+    fn flush(
+        &mut self,
+        ends: &mut Gathered<u64>,
+        starts: &mut Gathered<usize>,
+        record_ends: &mut Gathered<usize>,
+    ) -> Result<(), UnitError> {
         let unit = &mut self.unit;
         unit.record_starts.extend_from_slice(starts.take());
         let base = unit.field_ends.len();
-        let ends = ends.take();
-        unit.field_ends.extend(ends.iter().map(|&e| e & !RECORD_END));
-        for (i, &e) in ends.iter().enumerate() {
-            if e & RECORD_END != 0 {
-                unit.field_index.push(base + i + 1);
-                if let Some(expected) = self.limits.expected_fields {
-                    let record = unit.len_ended() - 1;
-                    if unit.field_count(record) != expected {
-                        return Err(unit.unequal(expected, record));
-                    }
+        unit.field_ends.extend_from_slice(ends.take());
+        for &end in record_ends.take() {
+            unit.field_index.push(base + end);
+            if let Some(expected) = self.limits.expected_fields {
+                let record = unit.len_ended() - 1;
+                if unit.field_count(record) != expected {
+                    return Err(unit.unequal(expected, record));
                 }
             }
         }
         Ok(())
     }
 }
-
-/// On a gathered field end: the field ends its record (never set in a unit).
-const RECORD_END: u64 = 1 << 61;
 
 /// Why a block parse stopped with an error.
 enum Failure {
