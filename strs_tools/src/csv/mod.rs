@@ -1,19 +1,29 @@
 //! Exact parallel CSV parsing (RFC 4180 and the dialects of the `csv` crate).
 //!
-//! Nothing here guesses where a record starts. Counting uses quote parity: each
-//! chunk's quotes are counted in parallel for both entry states and a serial pass
-//! over the chunk summaries (not the bytes) gives every chunk its quote state;
-//! malformed quoting (`x"y"z`, `"x"y`, an unclosed quote), where parity would be
-//! wrong, is detected per chunk and walked by the exact state machine instead.
-//! Parsing speculates, then stitches: each chunk is parsed in parallel from its
-//! first line start, and a serial pass follows the true parse from chunk to chunk,
-//! keeping a chunk's records from the first one that starts where the true parse
-//! does (re-parsing the few records before it when a chunk began inside quotes).
+//! Nothing here guesses where a record starts. The input is read 64 bytes at a
+//! time as bitmasks of its quotes, terminators and delimiters (AVX-512BW or AVX2
+//! when the CPU has them, a portable word kernel otherwise); one prefix XOR of a
+//! block's quote mask says which bytes are inside quotes, as long as every quote
+//! is syntax, which the same masks check.
+//!
+//! * Counting: each chunk is summarised in parallel for both entry states
+//!   (outside or inside quotes), and a serial pass over the summaries (not the
+//!   bytes) gives every chunk its true state. Malformed quoting (`x"y"z`, `"x"y`),
+//!   where parity would be wrong, is walked by the exact state machine instead.
+//! * Parsing: field ends are the delimiter and terminator bits outside quotes.
+//!   A block where a quote is not syntax, and the input's last partial block, are
+//!   parsed by the scalar parser from the start of their record. [`parse`](CsvParser::parse)
+//!   speculates (each chunk from its first line start) and stitches serially;
+//!   [`par_map`](CsvParser::par_map) and [`par_for_each`](CsvParser::par_for_each)
+//!   start each piece at an exact record start from the counter's plan and stream
+//!   its records in batches, keeping nothing.
+//!
 //! A quoted newline never starts a record, so no row is lost, split or duplicated,
 //! at any chunk size: the result always equals the `csv` crate's records.
 //!
 //! * [`CsvParser`] (built by [`CsvParserBuilder`]): [`count_records`](CsvParser::count_records),
-//!   [`parse`](CsvParser::parse), [`par_map`](CsvParser::par_map).
+//!   [`parse`](CsvParser::parse), [`par_map`](CsvParser::par_map),
+//!   [`par_for_each`](CsvParser::par_for_each).
 //! * [`Records`] / [`Record`]: borrowed results; fields are byte ranges, unescaped
 //!   (`Cow::Owned`) only when they contain escapes.
 //!

@@ -87,6 +87,19 @@ impl Unit {
         )
     }
 
+    /// The (complete) records in order, borrowed from `input`.
+    pub(crate) fn records<'a>(
+        &'a self,
+        input: &'a [u8],
+        d: &'a Dialect,
+    ) -> impl Iterator<Item = Record<'a>> + 'a {
+        let bounds = self.field_index.windows(2);
+        self.record_starts
+            .iter()
+            .zip(bounds)
+            .map(move |(&start, b)| Record::new(input, d, start, &self.field_ends[b[0]..b[1]]))
+    }
+
     /// Appends the records of `other` from its record `from` on.
     pub(crate) fn append(&mut self, other: &Unit, from: usize) {
         let (skipped, kept) = (other.field_index[from], self.field_ends.len());

@@ -646,9 +646,7 @@ impl CsvParser {
             let stop = piece.end.min(pos.saturating_add(BATCH));
             let parsed = parse_records_into(d, limits, input, pos, stop, unit);
             unit = parsed.unit;
-            for r in 0..unit.len() {
-                f(unit.record(input, d, r));
-            }
+            unit.records(input, d).for_each(&mut *f);
             if let Some(mut e) = parsed.error {
                 e.record += records;
                 return Err(e);
