@@ -572,8 +572,13 @@ impl CsvParser {
                 Err(e) => return Err(Error::at(e.kind.clone(), input, before + e.record, e.byte)),
             }
         }
-        let mut all = Vec::with_capacity(results.iter().map(|(out, _)| out.len()).sum());
-        for (mut out, _) in results {
+        // The first piece's results grow into the whole answer (on one thread,
+        // the only piece's results are the answer, not copied).
+        let total: usize = results.iter().map(|(out, _)| out.len()).sum();
+        let mut pieces = results.into_iter().map(|(out, _)| out);
+        let mut all = pieces.next().unwrap_or_default();
+        all.reserve(total - all.len());
+        for mut out in pieces {
             all.append(&mut out);
         }
         Ok(all)
