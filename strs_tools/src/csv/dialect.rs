@@ -47,6 +47,10 @@ pub(crate) struct Dialect {
     /// The delimiter and the two terminator bytes, each repeated in all 8 bytes
     /// of a word, for the word-at-a-time field scan.
     pub(crate) ends_field_words: [u64; 3],
+    /// Bytes that may stand next to a quote that is syntax: before an opening
+    /// quote or after a closing one (a delimiter, a terminator, or with `""`
+    /// escaping a quote).
+    pub(crate) quote_neighbours: [bool; 256],
 }
 
 impl Dialect {
@@ -67,11 +71,13 @@ impl Dialect {
             terminator,
             ends_field: [false; 256],
             ends_field_words: [0; 3],
+            quote_neighbours: [false; 256],
         };
         let (t1, t2) = d.term_bytes();
         d.ends_field_words = [delimiter, t1, t2].map(|b| u64::from(b) * LOW_BYTES);
         for b in 0..=255u8 {
             d.ends_field[usize::from(b)] = b == delimiter || d.is_term(b);
+            d.quote_neighbours[usize::from(b)] = d.ends_field[usize::from(b)] || (double_quote && b == quote);
         }
         d
     }

@@ -76,7 +76,7 @@ pub(crate) struct ChunkSummary {
 /// Can this byte stand next to a quote that is syntax (before an opening quote,
 /// after a closing one)?
 pub(crate) fn quote_neighbour(d: &Dialect, byte: u8) -> bool {
-    byte == d.delimiter || d.is_term(byte) || (d.double_quote && byte == d.quote)
+    d.quote_neighbours[usize::from(byte)]
 }
 
 /// Summarises `input[range]` for both entry parities, 64 bytes at a time: the
