@@ -91,10 +91,10 @@ struct BlockParser<'a> {
 
 impl BlockParser<'_> {
     /// Parses whole blocks from `pos`, a true record start (or the data start)
-    /// where no record is open,
-    /// and returns where the scalar parser must take over up to: the end of a
-    /// block whose quotes parity cannot describe, or the end of the input (for
-    /// the last partial block, or once a record starts at `stop`).
+    /// where no record is open, and returns where the scalar parser must take
+    /// over up to: the end of a block whose quotes parity cannot describe, or the
+    /// end of the input (for the last partial block, or once a record starts at
+    /// `stop`).
     ///
     /// Field ends, record starts and record ends are gathered in arrays on the
     /// stack and appended to the unit every few blocks (stores into the unit's
