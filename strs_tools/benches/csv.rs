@@ -122,14 +122,24 @@ fn cpu_of(runs: usize, mut f: impl FnMut()) -> Option<u64> {
     Some(cpu_ticks()? - before)
 }
 
-fn peak_rss_mib() -> Option<u64> {
+/// A line of /proc/self/status, in MiB (`VmHWM`: peak RSS, `VmRSS`: now).
+fn status_mib(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
     line.split_whitespace()
         .nth(1)?
         .parse::<u64>()
         .ok()
         .map(|kib| kib / 1024)
+}
+
+/// The memory one run of `f` adds at its peak, in MiB: the peak RSS is reset
+/// (Linux `clear_refs` 5) and compared with the RSS before the run.
+fn peak_extra_mib(f: impl FnOnce()) -> Option<u64> {
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    let before = status_mib("VmRSS:")?;
+    f();
+    Some(status_mib("VmHWM:")?.saturating_sub(before))
 }
 
 fn bench(c: &mut Criterion) {
@@ -215,12 +225,36 @@ fn bench(c: &mut Criterion) {
             );
         }
     }
-    if let Some(peak) = peak_rss_mib() {
-        eprintln!(
-            "csv bench: input {} MiB, {rows} records, peak RSS {peak} MiB",
-            input.len() >> 20
-        );
+    // Peak memory of each contender, beyond the input (one run each).
+    let contenders: [(&str, &dyn Fn()); 7] = [
+        ("strs_tools count, 2 threads", &|| {
+            black_box(ours(2).count_records(input));
+        }),
+        ("strs_tools streamed parse, 1 thread", &|| {
+            black_box(ours_streamed(&ours(1), input));
+        }),
+        ("strs_tools streamed parse, 2 threads", &|| {
+            black_box(ours_streamed(&ours(2), input));
+        }),
+        ("strs_tools kept parse, 1 thread", &|| {
+            black_box(ours_fields(&ours(1), input));
+        }),
+        ("strs_tools kept parse, 2 threads", &|| {
+            black_box(ours_fields(&ours(2), input));
+        }),
+        ("csv crate", &|| {
+            black_box(csv_crate_fields(input));
+        }),
+        ("simd-csv", &|| {
+            black_box(simd_csv_fields(input));
+        }),
+    ];
+    for (name, f) in contenders {
+        if let Some(extra) = peak_extra_mib(f) {
+            eprintln!("csv bench: peak memory beyond the input, {name}: {extra} MiB");
+        }
     }
+    eprintln!("csv bench: input {} MiB, {rows} records", input.len() >> 20);
 }
 
 criterion_group!(benches, bench);
