@@ -164,8 +164,8 @@ impl BlockParser<'_> {
                 // A record may start at the block's first byte.
                 let open = u64::from(!in_record && from == at);
                 let record_starts = (terms << 1 | open) & !terms;
-                let last_start = at + 63 - record_starts.leading_zeros() as usize;
-                if record_starts == 0 || last_start < stop {
+                let last_start = || at + 63 - record_starts.leading_zeros() as usize;
+                if record_starts == 0 || last_start() < stop {
                     let empty_lines = terms & (terms << 1 | open);
                     let mut fields = ends_here & !empty_lines;
                     // Only a field begun before the block can be longer than it.

@@ -51,6 +51,49 @@ pub(crate) const HOSTILE: &[&str] = &[
     "aa\"aaaa\"\"\"\na",
 ];
 
+/// Inputs of several blocks whose blocks hold no record start or no field end:
+/// empty lines only, a quoted field across blocks, one long field (found by
+/// fuzzing: a block of empty lines at offset 0).
+fn block_cases() -> Vec<Vec<u8>> {
+    let long = |b: &[u8], n: usize| b.repeat(n);
+    vec![
+        long(b"\n", 130),
+        [long(b"\n", 107), b"\x8a".to_vec()].concat(),
+        [long(b"\r\n", 70), b"a,b\r\n".to_vec(), long(b"\r", 64)].concat(),
+        [
+            b"\"".to_vec(),
+            long(b"x\n", 100),
+            b"\",y\n".to_vec(),
+            long(b"\n", 64),
+        ]
+        .concat(),
+        [long(b"a", 200), b",".to_vec(), long(b"b", 64), b"\n".to_vec()].concat(),
+        [long(b"a,", 64), b"\"".to_vec(), long(b"\"\"", 40), b"\"".to_vec()].concat(),
+    ]
+}
+
+#[test]
+fn block_edge_cases_match_the_state_machine_at_every_chunk_size() {
+    for d in dialects() {
+        for input in block_cases() {
+            let expected = naive_parse(&d, &input);
+            for size in [1, 7, 63, 64, 65, 128, 1 << 20] {
+                let chunks = data_chunks(&input, size);
+                let sums: Vec<_> = chunks
+                    .iter()
+                    .map(|r| summarize(&d, &input, bom_len(&input), r.clone()))
+                    .collect();
+                let plan = walk(&d, &input, bom_len(&input), &chunks, &sums);
+                assert_eq!(plan.records, expected.len(), "chunk size {size}");
+                let mut bounds = vec![bom_len(&input)];
+                bounds.extend(plan.starts.iter().copied().filter(|&s| s > bom_len(&input)));
+                bounds.push(input.len());
+                assert_eq!(fast_records(&d, &input, &bounds), expected, "chunk size {size}");
+            }
+        }
+    }
+}
+
 fn fast_records(d: &Dialect, input: &[u8], bounds: &[usize]) -> Vec<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     for w in bounds.windows(2) {
