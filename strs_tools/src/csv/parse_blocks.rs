@@ -54,16 +54,32 @@ impl BlockTask for Run<'_> {
     fn run<K: Kernel>(self, k: K) -> Self::Output {
         let Run { mut parser, start } = self;
         let p = &mut parser;
+        let mut gathered = Gather::new();
+        // How far past a block whose quotes are not syntax the scalar parser
+        // goes: doubled while the block parse keeps failing soon after taking
+        // over again (stray quotes on every line), reset once it runs for longer.
+        let mut stretch = BLOCK;
         let mut pos = start;
         loop {
-            let until = match p.blocks(k, pos) {
+            let until = match p.blocks(k, pos, &mut gathered) {
                 Ok(until) => until,
                 Err(e) => return (std::mem::take(&mut p.unit), Some(e)),
             };
+            let stop = match until.checked_sub(BLOCK) {
+                Some(bad) if until < p.input.len() => {
+                    stretch = if bad - pos < stretch {
+                        (2 * stretch).min(MAX_STRETCH)
+                    } else {
+                        BLOCK
+                    };
+                    bad.saturating_add(stretch)
+                }
+                _ => until,
+            }
+            .min(p.stop);
             // The scalar parser takes over from the start of the open record, or
             // from where the next one may start.
             let restart = p.unit.drop_open_record().unwrap_or(p.from);
-            let stop = until.min(p.stop);
             let unit = std::mem::take(&mut p.unit);
             let (unit, error) = parse_records_scalar(p.d, p.limits, p.input, restart, stop, unit);
             p.unit = unit;
@@ -71,6 +87,29 @@ impl BlockTask for Run<'_> {
                 return (std::mem::take(&mut p.unit), error);
             }
             pos = p.unit.next;
+        }
+    }
+}
+
+/// The most bytes the scalar parser takes over at a time after a block whose
+/// quotes are not syntax.
+const MAX_STRETCH: usize = 64 * 1024;
+
+/// The stack arrays `blocks` gathers into, made once per parse (zeroing them
+/// for every call cost as much as parsing a block).
+struct Gather {
+    ends: Gathered<u64>,
+    starts: Gathered<usize>,
+    /// The number of gathered field ends up to each record's end.
+    record_ends: Gathered<usize>,
+}
+
+impl Gather {
+    fn new() -> Self {
+        Gather {
+            ends: Gathered::new(),
+            starts: Gathered::new(),
+            record_ends: Gathered::new(),
         }
     }
 }
@@ -101,15 +140,16 @@ impl BlockParser<'_> {
     /// vectors could alias the loop's state, and each push would check
     /// capacity); the flush checks record lengths.
     #[inline(always)]
-    fn blocks<K: Kernel>(&mut self, k: K, pos: usize) -> Result<usize, UnitError> {
+    fn blocks<K: Kernel>(&mut self, k: K, pos: usize, gathered: &mut Gather) -> Result<usize, UnitError> {
         let (d, input, stop) = (self.d, self.input, self.stop);
         let double_quote = d.double_quote;
         let max_field_size = self.limits.max_field_size;
         let (mut from, mut in_record) = (pos, false);
-        let mut ends = Gathered::<u64>::new();
-        let mut starts = Gathered::<usize>::new();
-        // The number of gathered field ends up to each record's end.
-        let mut record_ends = Gathered::<usize>::new();
+        let Gather {
+            ends,
+            starts,
+            record_ends,
+        } = gathered;
         // Both carried from block to block: the quote parity in every bit, and
         // whether the last byte may stand before a syntax quote (at `pos`, the
         // byte before ends a record, or there is none).
@@ -223,7 +263,7 @@ impl BlockParser<'_> {
                     };
                     quotes_to_from = quotes_to_from.wrapping_sub(m.quote.count_ones());
                     if ends.len > GATHER - BLOCK {
-                        if let Err(e) = self.flush(&mut ends, &mut starts, &mut record_ends) {
+                        if let Err(e) = self.flush(ends, starts, record_ends) {
                             break Err(Failure::Flushed(e));
                         }
                     }
@@ -271,7 +311,7 @@ impl BlockParser<'_> {
             // Each kind has at most one entry per field end, so `ends` is the
             // fullest; flushing every few blocks amortises the copies.
             if ends.len > GATHER - BLOCK {
-                if let Err(e) = self.flush(&mut ends, &mut starts, &mut record_ends) {
+                if let Err(e) = self.flush(ends, starts, record_ends) {
                     break Err(Failure::Flushed(e));
                 }
             }
@@ -279,7 +319,7 @@ impl BlockParser<'_> {
         };
         self.from = from;
         // Errors in the records before the stop come first.
-        self.flush(&mut ends, &mut starts, &mut record_ends)?;
+        self.flush(ends, starts, record_ends)?;
         until.map_err(|failure| match failure {
             Failure::TooLarge(start, end) => self.unit.too_large(&self.limits, start, end),
             Failure::Flushed(e) => e,

@@ -283,8 +283,9 @@ impl CsvParser {
         size.max(len.div_ceil(MAX_CHUNKS))
     }
 
-    /// The record count by quote parity (and true record starts, used by tests).
-    fn plan(&self, input: &[u8]) -> Plan {
+    /// The record count by quote parity, and the true record starts at chunk
+    /// boundaries (`parity_only`: see `walk`).
+    fn plan(&self, input: &[u8], parity_only: bool) -> Plan {
         let base = bom_len(input);
         let chunks = data_chunks(input, self.chunk_size_for(input.len()));
         let d = &self.dialect;
@@ -294,7 +295,7 @@ impl CsvParser {
                 .map(|r| summarize(d, input, base, r.clone()))
                 .collect()
         });
-        walk(d, input, base, &chunks, &sums)
+        walk(d, input, base, &chunks, &sums, parity_only)
     }
 
     /// The number of records, the header excluded: exact (a newline inside quotes
@@ -314,7 +315,7 @@ impl CsvParser {
     /// assert_eq!(parser.count_records(""), 0);
     /// ```
     pub fn count_records<I: AsRef<[u8]> + ?Sized>(&self, input: &I) -> usize {
-        let records = self.plan(input.as_ref()).records;
+        let records = self.plan(input.as_ref(), false).records;
         records - usize::from(self.has_headers && records > 0)
     }
 
@@ -520,7 +521,10 @@ impl CsvParser {
     /// boundaries come from the quote-parity planner of
     /// [`count_records`](CsvParser::count_records) (on one thread there is no
     /// need for them), then each piece is parsed in batches of about 64 KiB
-    /// whose memory is reused. Only the results are kept.
+    /// whose memory is reused. Only the results are kept. Where quoting is
+    /// malformed (parity cannot plan it), pieces are parsed speculatively and
+    /// stitched as [`parse`](CsvParser::parse) does, and kept until mapped.
+    /// Either way `f` runs once per record.
     ///
     /// # Errors
     ///
@@ -547,7 +551,9 @@ impl CsvParser {
     {
         let input = input.as_ref();
         let limits = self.limits_for(input);
-        let pieces = self.pieces(input);
+        let Some(pieces) = self.pieces(input) else {
+            return self.par_map_speculative(input, f);
+        };
         let results: Vec<(Vec<T>, Result<usize, UnitError>)> = pool::install(self.threads, || {
             pieces
                 .par_iter()
@@ -584,6 +590,22 @@ impl CsvParser {
         Ok(all)
     }
 
+    /// `par_map` by speculating and stitching, as `parse` does: for input whose
+    /// quoting parity cannot plan (each piece's records are kept until mapped).
+    fn par_map_speculative<T, F>(&self, input: &[u8], f: F) -> Result<Vec<T>, Error>
+    where
+        T: Send,
+        F: for<'r> Fn(Record<'r>) -> T + Sync + Send,
+    {
+        let d = &self.dialect;
+        let pieces = self.run(input, |first_record, unit| {
+            // The header, if any, is record 0.
+            let header = usize::from(self.has_headers && first_record == 0);
+            unit.records(input, d).skip(header).map(&f).collect::<Vec<T>>()
+        })?;
+        Ok(pieces.into_iter().flatten().collect())
+    }
+
     /// Calls `f` on every record in parallel, the header excluded: the
     /// streaming parse of [`CsvParser::par_map`], keeping nothing.
     ///
@@ -616,18 +638,25 @@ impl CsvParser {
 
     /// The pieces a streamed parse is cut into, each starting on a true record
     /// start (the first at the data start), in input order.
-    fn pieces(&self, input: &[u8]) -> Vec<Range<usize>> {
+    ///
+    /// `None` where quote parity fails (malformed quoting): the planner would
+    /// have to walk it serially, and speculating is parallel.
+    fn pieces(&self, input: &[u8]) -> Option<Vec<Range<usize>>> {
         let base = bom_len(input);
         if pool::current_threads(self.threads, None) == 1 {
-            return std::iter::once(base..input.len()).collect();
+            return Some(std::iter::once(base..input.len()).collect());
         }
-        let mut starts = self.plan(input).starts;
+        let plan = self.plan(input, true);
+        if !plan.complete {
+            return None;
+        }
+        let mut starts = plan.starts;
         if let Some(first) = starts.first_mut() {
             // Empty lines before the first record belong to the first piece.
             *first = base;
         }
         let ends = starts.iter().skip(1).copied().chain([input.len()]);
-        starts.iter().zip(ends).map(|(&s, e)| s..e).collect()
+        Some(starts.iter().zip(ends).map(|(&s, e)| s..e).collect())
     }
 
     /// Parses the records starting in `piece` (whose start is a true record

@@ -442,6 +442,8 @@ pub(crate) struct Plan {
     pub(crate) starts: Vec<usize>,
     /// The number of records in the input.
     pub(crate) records: usize,
+    /// The walk covered the whole input.
+    pub(crate) complete: bool,
 }
 
 /// The parity a clean state stands for, or `None` where parity cannot resume.
@@ -455,14 +457,22 @@ fn parity_of(state: State) -> Option<usize> {
 
 /// The serial pass: walks the summaries in order, choosing each chunk's parity,
 /// and runs the state machine over stretches where parity is not trusted.
+///
+/// With `parity_only`, the walk stops where parity fails instead (the plan is
+/// then not `complete`): callers with a parallel alternative need not wait for a
+/// serial pass over malformed quoting.
 pub(crate) fn walk(
     d: &Dialect,
     input: &[u8],
     base: usize,
     chunks: &[Range<usize>],
     sums: &[ChunkSummary],
+    parity_only: bool,
 ) -> Plan {
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        complete: true,
+        ..Plan::default()
+    };
     // The latest place where the true state is known.
     let mut checkpoint = (base, State::StartRecord);
     let mut parity = Some(0usize);
@@ -480,6 +490,10 @@ pub(crate) fn walk(
                 k += 1;
                 continue;
             }
+        }
+        if parity_only {
+            plan.complete = false;
+            return plan;
         }
         // Parity failed in chunk k: run the machine from the checkpoint, counting
         // only record starts from chunk k on (earlier ones are counted already).

@@ -83,7 +83,7 @@ fn block_edge_cases_match_the_state_machine_at_every_chunk_size() {
                     .iter()
                     .map(|r| summarize(&d, &input, bom_len(&input), r.clone()))
                     .collect();
-                let plan = walk(&d, &input, bom_len(&input), &chunks, &sums);
+                let plan = walk(&d, &input, bom_len(&input), &chunks, &sums, false);
                 assert_eq!(plan.records, expected.len(), "chunk size {size}");
                 let mut bounds = vec![bom_len(&input)];
                 bounds.extend(plan.starts.iter().copied().filter(|&s| s > bom_len(&input)));
@@ -121,7 +121,7 @@ fn fast_parser_and_planner_match_the_state_machine_at_every_chunk_size() {
                     .iter()
                     .map(|r| summarize(&d, input, bom_len(input), r.clone()))
                     .collect();
-                let plan = walk(&d, input, bom_len(input), &chunks, &sums);
+                let plan = walk(&d, input, bom_len(input), &chunks, &sums, false);
                 assert_eq!(plan.records, expected.len(), "{case:?} at chunk size {size}");
                 let mut bounds = vec![bom_len(input)];
                 bounds.extend(plan.starts.iter().copied().filter(|&s| s > bom_len(input)));
@@ -226,7 +226,7 @@ mod properties {
             let two = Limits { expected_fields: Some(2), ..LENIENT };
             let base = bom_len(&input);
             for d in dialects() {
-                let plan = walk(&d, &input, base, &data_chunks(&input, 1 << 20), &[summarize(&d, &input, base, base..input.len())]);
+                let plan = walk(&d, &input, base, &data_chunks(&input, 1 << 20), &[summarize(&d, &input, base, base..input.len())], false);
                 let stop = base + (input.len() - base) * stop_percent / 100;
                 let starts = [base].into_iter().chain(plan.starts.iter().copied().filter(|&s| s > base).take(3));
                 for start in starts {
@@ -252,7 +252,7 @@ mod properties {
                 let expected = naive_parse(&d, &input);
                 let chunks = data_chunks(&input, size);
                 let sums: Vec<_> = chunks.iter().map(|r| summarize(&d, &input, bom_len(&input), r.clone())).collect();
-                let plan = walk(&d, &input, bom_len(&input), &chunks, &sums);
+                let plan = walk(&d, &input, bom_len(&input), &chunks, &sums, false);
                 prop_assert_eq!(plan.records, expected.len());
                 let mut bounds = vec![bom_len(&input)];
                 bounds.extend(plan.starts.iter().copied().filter(|&s| s > bom_len(&input)));
@@ -271,7 +271,7 @@ mod properties {
                 let expected = naive_parse(&d, &input);
                 let chunks = data_chunks(&input, size);
                 let sums: Vec<_> = chunks.iter().map(|r| summarize(&d, &input, bom_len(&input), r.clone())).collect();
-                let plan = walk(&d, &input, bom_len(&input), &chunks, &sums);
+                let plan = walk(&d, &input, bom_len(&input), &chunks, &sums, false);
                 prop_assert_eq!(plan.records, expected.len());
                 let mut bounds = vec![bom_len(&input)];
                 bounds.extend(plan.starts.iter().copied().filter(|&s| s > bom_len(&input)));
