@@ -167,6 +167,14 @@ impl KernelKind {
 
 /// Runs `task` with the fastest kernel this CPU has.
 pub(crate) fn dispatch<T: BlockTask>(classes: Classes, task: T) -> T::Output {
+    #[cfg(test)]
+    let task = match tests::FORCED.with(std::cell::Cell::get) {
+        Some(kind) => match dispatch_with(kind, classes, task) {
+            Ok(out) => return out,
+            Err(task) => task,
+        },
+        None => task,
+    };
     let task = match dispatch_with(KernelKind::Avx512, classes, task) {
         Ok(out) => return out,
         Err(task) => task,
@@ -267,14 +275,14 @@ mod avx512 {
 
     impl Avx512Kernel {
         #[inline(always)]
-        fn load(block: &[u8; BLOCK]) -> __m512i {
+        fn load(self, block: &[u8; BLOCK]) -> __m512i {
             // SAFETY: AVX-512F is proven (see `Avx512Kernel`); the unaligned load
             // reads the 64 bytes of `block`.
             unsafe { _mm512_loadu_si512(block.as_ptr().cast()) }
         }
 
         #[inline(always)]
-        fn equal(v: __m512i, byte: __m512i) -> u64 {
+        fn equal(self, v: __m512i, byte: __m512i) -> u64 {
             // SAFETY: AVX-512BW is proven; the comparison computes on registers.
             unsafe { _mm512_cmpeq_epi8_mask(v, byte) }
         }
@@ -283,20 +291,20 @@ mod avx512 {
     impl Kernel for Avx512Kernel {
         #[inline(always)]
         fn masks(self, block: &[u8; BLOCK]) -> Masks {
-            let v = Self::load(block);
+            let v = self.load(block);
             let quote = if self.quoting {
-                Self::equal(v, self.quote)
+                self.equal(v, self.quote)
             } else {
                 0
             };
-            let term = Self::equal(v, self.t1) | Self::equal(v, self.t2);
+            let term = self.equal(v, self.t1) | self.equal(v, self.t2);
             Masks { quote, term }
         }
 
         #[inline(always)]
         fn field_ends(self, block: &[u8; BLOCK]) -> u64 {
-            let v = Self::load(block);
-            Self::equal(v, self.delimiter) | Self::equal(v, self.t1) | Self::equal(v, self.t2)
+            let v = self.load(block);
+            self.equal(v, self.delimiter) | self.equal(v, self.t1) | self.equal(v, self.t2)
         }
     }
 }
@@ -360,7 +368,7 @@ mod avx2 {
     impl Avx2Kernel {
         /// The two 32-byte halves of `block`.
         #[inline(always)]
-        fn halves(block: &[u8; BLOCK]) -> [__m256i; 2] {
+        fn halves(self, block: &[u8; BLOCK]) -> [__m256i; 2] {
             let p = block.as_ptr().cast::<__m256i>();
             // SAFETY: AVX2 is proven (see `Avx2Kernel`); both unaligned loads read
             // 32 bytes inside the 64 of `block`.
@@ -369,7 +377,7 @@ mod avx2 {
 
         /// The mask of the bytes equal to one of `bytes`.
         #[inline(always)]
-        fn equal<const N: usize>(halves: [__m256i; 2], bytes: [__m256i; N]) -> u64 {
+        fn equal<const N: usize>(self, halves: [__m256i; 2], bytes: [__m256i; N]) -> u64 {
             // SAFETY: AVX2 is proven; the intrinsics compute on registers only.
             let half = |h: __m256i| unsafe {
                 let mut eq = _mm256_cmpeq_epi8(h, bytes[0]);
@@ -385,19 +393,19 @@ mod avx2 {
     impl Kernel for Avx2Kernel {
         #[inline(always)]
         fn masks(self, block: &[u8; BLOCK]) -> Masks {
-            let h = Self::halves(block);
+            let h = self.halves(block);
             let quote = if self.quoting {
-                Self::equal(h, [self.quote])
+                self.equal(h, [self.quote])
             } else {
                 0
             };
-            let term = Self::equal(h, [self.t1, self.t2]);
+            let term = self.equal(h, [self.t1, self.t2]);
             Masks { quote, term }
         }
 
         #[inline(always)]
         fn field_ends(self, block: &[u8; BLOCK]) -> u64 {
-            Self::equal(Self::halves(block), [self.delimiter, self.t1, self.t2])
+            self.equal(self.halves(block), [self.delimiter, self.t1, self.t2])
         }
     }
 }
@@ -438,8 +446,35 @@ pub(crate) fn block_at<'a>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// The kernel `dispatch` uses on this thread, if not the fastest.
+        pub(crate) static FORCED: Cell<Option<KernelKind>> = const { Cell::new(None) };
+    }
+
+    /// Runs `f` once with each kernel this CPU has, forced on this thread (the
+    /// generic code above the kernels is tested with each, not only the
+    /// fastest), up to the first error.
+    pub(crate) fn with_each_kernel<E>(mut f: impl FnMut(KernelKind) -> Result<(), E>) -> Result<(), E> {
+        let d = Dialect::new(b',', b'"', true, true, None, crate::csv::Terminator::Crlf);
+        let mut result = Ok(());
+        for kind in KernelKind::ALL {
+            if result.is_ok() && dispatch_with(kind, Classes::of(&d), ()).is_ok() {
+                FORCED.with(|forced| forced.set(Some(kind)));
+                result = f(kind);
+            }
+        }
+        FORCED.with(|forced| forced.set(None));
+        result
+    }
+
+    impl BlockTask for () {
+        type Output = ();
+        fn run<K: Kernel>(self, _: K) {}
+    }
     use crate::csv::Terminator;
     use proptest::prelude::*;
 
