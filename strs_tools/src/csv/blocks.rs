@@ -1,6 +1,7 @@
 //! Classification of 64-byte blocks into bitmasks: bit `i` of a mask is set when
 //! byte `i` of the block is a quote, a terminator byte or the delimiter. The
-//! record counter (`plan.rs`) and the parser (`parse.rs`) work on these masks:
+//! record counter (`plan.rs`) and the block parser (`parse_blocks.rs`) work on
+//! these masks:
 //! quote state for a whole block comes from one prefix XOR, and structure is
 //! found by walking set bits instead of bytes (the technique of simdjson and
 //! simd-csv).
@@ -15,7 +16,7 @@
 //! value exists only after run-time detection of its instructions, and every load
 //! reads inside a `&[u8; 64]`.
 
-use super::dialect::{Dialect, LOW_BYTES};
+use super::dialect::{nonzero_bytes, Dialect, HIGH_BYTES, LOW_BYTES};
 
 /// The bytes per block.
 pub(crate) const BLOCK: usize = 64;
@@ -74,11 +75,6 @@ pub(crate) struct Words {
     quoting: bool,
 }
 
-/// `0x80` in every byte of a word.
-const HIGH_BYTES: u64 = LOW_BYTES << 7;
-/// `0x7f` in every byte of a word.
-const LOW_SEVEN: u64 = HIGH_BYTES - LOW_BYTES;
-
 impl Words {
     pub(crate) fn new(c: Classes) -> Words {
         let splat = |b: u8| u64::from(b) * LOW_BYTES;
@@ -96,7 +92,7 @@ impl Words {
     #[inline(always)]
     fn equal(w: u64, pattern: u64) -> u64 {
         let v = w ^ pattern;
-        !(((v & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | v) & HIGH_BYTES
+        !nonzero_bytes(v) & HIGH_BYTES
     }
 
     /// The 8 high bits of `high` (one per byte) as the low 8 bits of the result:

@@ -3,6 +3,17 @@
 
 /// `0x01` in every byte of a word.
 pub(crate) const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
+/// `0x80` in every byte of a word.
+pub(crate) const HIGH_BYTES: u64 = LOW_BYTES << 7;
+/// `0x7f` in every byte of a word.
+const LOW_SEVEN: u64 = HIGH_BYTES - LOW_BYTES;
+
+/// Bit 7 of each byte of the result is set exactly when that byte of `v` is not
+/// 0 (exact: no carries cross bytes, unlike the classic has-zero test).
+#[inline(always)]
+pub(crate) fn nonzero_bytes(v: u64) -> u64 {
+    ((v & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | v
+}
 
 /// How records end.
 ///
@@ -88,6 +99,13 @@ impl Dialect {
             Terminator::Crlf => byte == b'\n' || byte == b'\r',
             Terminator::Byte(t) => byte == t,
         }
+    }
+
+    /// 1 if `byte` may stand next to a quote that is syntax (before an opening
+    /// quote, after a closing one), else 0.
+    #[inline(always)]
+    pub(crate) fn quote_neighbour(&self, byte: u8) -> u64 {
+        u64::from(self.quote_neighbours[usize::from(byte)])
     }
 
     pub(crate) fn terminator_is_crlf(&self) -> bool {

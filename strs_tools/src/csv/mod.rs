@@ -41,7 +41,7 @@
 //! assert_eq!(notes[1][0].as_deref(), Some(&b"cold\nand \"far\""[..]));
 //! ```
 
-// The AVX2 block classifier needs `unsafe`; it is allowed in that module only.
+// The SIMD block kernels need `unsafe`; it is allowed in that module only.
 #[allow(unsafe_code)]
 mod blocks;
 mod dialect;

@@ -6,7 +6,7 @@
 
 use memchr::{memchr, memchr2};
 
-use super::dialect::{Dialect, LOW_BYTES};
+use super::dialect::{nonzero_bytes, Dialect, HIGH_BYTES, LOW_BYTES};
 use super::error::ErrorKind;
 use super::records::Record;
 
@@ -245,17 +245,6 @@ enum At {
     /// Inside an unquoted field that began at `.0`; the bytes before `.1` hold no
     /// delimiter, terminator or quote.
     InField(usize, usize),
-}
-
-/// `0x7f` in every byte of a word.
-const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-/// `0x80` in every byte of a word.
-const HIGH_BYTES: u64 = LOW_BYTES << 7;
-
-/// Bit 7 of each byte of the result is set exactly when that byte of `v` is not 0.
-#[inline(always)]
-fn nonzero_bytes(v: u64) -> u64 {
-    ((v & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | v
 }
 
 /// One unit's parse: the input, the dialect and the records found so far.

@@ -13,7 +13,7 @@
 use super::blocks::{dispatch, prefix_xor, BlockTask, Classes, Kernel, BLOCK};
 use super::dialect::Dialect;
 use super::parse::{parse_records_scalar, Limits, Unit, UnitError, COMPLEX, QUOTED};
-use super::plan::quote_neighbour;
+use super::plan::misread_quotes;
 
 /// Whether quote parity can describe this dialect: an escape byte makes the byte
 /// after it content, which parity cannot see.
@@ -165,28 +165,19 @@ impl BlockParser<'_> {
             };
             let m = k.masks(block);
             let field_ends = k.field_ends(block);
-            let syntax = if double_quote {
-                field_ends | m.quote
-            } else {
-                field_ends
-            };
             // Bit i: byte i is inside quotes (for a quote: the quotes before it
             // are odd, so it closes them).
             let mut inside = parity;
             if m.quote != 0 {
                 let inclusive = prefix_xor(m.quote) ^ parity;
                 inside = inclusive ^ m.quote;
-                let after_block = input
-                    .get(at + BLOCK)
-                    .map_or(1, |&b| u64::from(quote_neighbour(d, b)));
-                let before = syntax << 1 | syntax_before;
-                let after = syntax >> 1 | after_block << 63;
-                if m.quote & ((!inside & !before) | (inside & !after)) != 0 {
+                let after = input.get(at + BLOCK).map_or(1, |&b| d.quote_neighbour(b));
+                if misread_quotes(d, m.quote, field_ends, inside, (syntax_before, after, 63)) != 0 {
                     break Ok(at + BLOCK);
                 }
                 parity = 0u64.wrapping_sub(inclusive >> 63);
             }
-            syntax_before = syntax >> 63;
+            syntax_before = (field_ends | (m.quote * u64::from(double_quote))) >> 63;
             if max_field_size >= BLOCK {
                 // Fields and records from the masks: field ends are the
                 // delimiters and terminators outside quotes, record starts the
@@ -232,14 +223,8 @@ impl BlockParser<'_> {
                         while fields != 0 {
                             let bit = fields.trailing_zeros();
                             fields &= fields - 1;
-                            // The field's quotes are syntax: none, or `"..."`
-                            // (two), or more with doubled quotes inside.
                             let quotes_to_end = (m.quote & ((1 << bit) - 1)).count_ones();
-                            let flags = match quotes_to_end.wrapping_sub(quotes_to_from) {
-                                0 => 0,
-                                2 => QUOTED,
-                                _ => COMPLEX,
-                            };
+                            let flags = flags_of(quotes_to_end.wrapping_sub(quotes_to_from));
                             quotes_to_from = quotes_to_end;
                             let end = (at + bit as usize) as u64;
                             ends.push_if(end | flags, true);
@@ -290,14 +275,8 @@ impl BlockParser<'_> {
                     break 'blocks Ok(input.len());
                 }
                 starts.push_if(from, starting);
-                // The field's quotes are syntax: none, or `"..."` (two), or more
-                // with doubled quotes inside.
                 let quotes_to_end = (m.quote & ((1 << bit) - 1)).count_ones();
-                let flags = match quotes_to_end.wrapping_sub(quotes_to_from) {
-                    0 => 0,
-                    2 => QUOTED,
-                    _ => COMPLEX,
-                };
+                let flags = flags_of(quotes_to_end.wrapping_sub(quotes_to_from));
                 quotes_to_from = quotes_to_end;
                 if end - from > max_field_size {
                     break 'blocks Err(Failure::TooLarge(from, end));
@@ -349,6 +328,17 @@ impl BlockParser<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// The flags of a field holding `quotes` quotes, all syntax: none, or `"..."`
+/// (two), or more with doubled quotes inside.
+#[inline(always)]
+fn flags_of(quotes: u32) -> u64 {
+    match quotes {
+        0 => 0,
+        2 => QUOTED,
+        _ => COMPLEX,
     }
 }
 

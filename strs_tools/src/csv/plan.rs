@@ -73,10 +73,30 @@ pub(crate) struct ChunkSummary {
 // state there is one of the above and is not InField right after a literal quote,
 // which `walk` checks.
 
-/// Can this byte stand next to a quote that is syntax (before an opening quote,
-/// after a closing one)?
-pub(crate) fn quote_neighbour(d: &Dialect, byte: u8) -> bool {
-    d.quote_neighbours[usize::from(byte)]
+/// The quotes of a block that parity would wrongly take for syntax, given which
+/// bytes are inside quotes (`inside`: for a quote, that the quotes before it are
+/// odd, so that it closes them): an opening quote whose preceding byte may not
+/// stand there, or a closing quote whose next byte may not. The bytes that may
+/// are the field ends (`field_ends`) and, with `""` escaping, quotes; `before` and
+/// `after` say it (as 0 or 1) of the bytes just outside the block, whose last
+/// byte is `last`.
+#[inline(always)]
+pub(crate) fn misread_quotes(
+    d: &Dialect,
+    quotes: u64,
+    field_ends: u64,
+    inside: u64,
+    (before, after, last): (u64, u64, u32),
+) -> u64 {
+    let syntax = if d.double_quote {
+        field_ends | quotes
+    } else {
+        field_ends
+    };
+    // Bit i: byte i - 1 (resp. i + 1) may stand next to a syntax quote.
+    let before = syntax << 1 | before;
+    let after = syntax >> 1 | after << last;
+    quotes & ((!inside & !before) | (inside & !after))
 }
 
 /// Summarises `input[range]` for both entry parities, 64 bytes at a time: the
@@ -97,6 +117,7 @@ pub(crate) fn summarize(d: &Dialect, input: &[u8], base: usize, range: Range<usi
     )
 }
 
+/// The summariser of one chunk, generic over the block kernel.
 struct Summarize<'a> {
     d: &'a Dialect,
     input: &'a [u8],
@@ -115,117 +136,61 @@ impl BlockTask for Summarize<'_> {
             base,
             range,
         } = self;
-        summarize_blocks(k, d, input, base, range)
-    }
-}
-
-#[inline(always)]
-fn summarize_blocks<K: Kernel>(
-    k: K,
-    d: &Dialect,
-    input: &[u8],
-    base: usize,
-    range: Range<usize>,
-) -> ChunkSummary {
-    let s = Blocks {
-        k,
-        d,
-        input,
-        base,
-        double_quote: d.double_quote,
-        after_term: u64::from(range.start == base || d.is_term(input[range.start - 1])),
-    };
-    // Record starts are counted per block but located per span of 8 blocks: the
-    // first and last spans holding starts of each parity are noted (with the
-    // state they are entered in), and scanned again at the end for the exact
-    // positions. Noting every block costs a fifth of the pass.
-    let mut bad = (0u64, 0u64);
-    let mut starts = [Starts::default(), Starts::default()];
-    let mut state = Entry {
-        after_term: s.after_term,
-        parity: 0,
-    };
-    let (spans, _) = input[range.clone()].as_chunks::<SPAN>();
-    let mut at = range.start;
-    for span in spans {
-        let entry = state;
-        let mut found = [0u64, 0u64];
-        for (i, block) in span.as_chunks::<BLOCK>().0.iter().enumerate() {
-            let b = s.block(
-                block,
-                !0,
-                at + i * BLOCK,
-                state.after_term,
-                state.parity,
-                Some(&mut bad),
-            );
-            let odd = b.starts & b.odd_before;
-            starts[0].count += (b.starts ^ odd).count_ones() as usize;
-            starts[1].count += odd.count_ones() as usize;
-            found[0] |= b.starts ^ odd;
-            found[1] |= odd;
-            state = Entry {
-                after_term: b.after_term,
-                parity: b.parity,
-            };
-        }
-        for p in 0..2 {
-            if found[p] != 0 {
-                starts[p].note(at, entry);
+        let s = Blocks { k, d, input, base };
+        // Record starts are counted per block but located per span of 8 blocks:
+        // the first and last spans holding starts of each parity are noted (with
+        // the state they are entered in) and scanned again at the end for the
+        // exact positions. Noting every block cost a fifth of the pass. The
+        // whole spans are walked here, not by `scan`: its closure would not be
+        // compiled for the kernel's instructions.
+        let mut bad = (0u64, 0u64);
+        let mut starts = [Starts::default(), Starts::default()];
+        let mut state = Entry {
+            after_term: u64::from(range.start == base || d.is_term(input[range.start - 1])),
+            parity: 0,
+        };
+        let (spans, _) = input[range.clone()].as_chunks::<SPAN>();
+        let mut at = range.start;
+        for span in spans {
+            let entry = state;
+            let mut found = [0u64, 0u64];
+            for (i, block) in span.as_chunks::<BLOCK>().0.iter().enumerate() {
+                let b = s.block(block, !0, at + i * BLOCK, state, Some(&mut bad));
+                let odd = b.starts & b.odd_before;
+                starts[0].count += (b.starts ^ odd).count_ones() as usize;
+                starts[1].count += odd.count_ones() as usize;
+                found[0] |= b.starts ^ odd;
+                found[1] |= odd;
+                state = b.exit;
             }
-        }
-        at += SPAN;
-    }
-    if at < range.end {
-        let entry = state;
-        state = s.scan(at..range.end, entry, Some(&mut bad), |_, even, odd| {
-            for (p, found) in [(0, even), (1, odd)] {
-                starts[p].count += found.count_ones() as usize;
-                if found != 0 {
+            for p in 0..2 {
+                if found[p] != 0 {
                     starts[p].note(at, entry);
                 }
             }
-        });
-    }
-    let escaped = d.quoting
-        && d.escape
-            .is_some_and(|e| memchr(e, &input[range.clone()]).is_some());
-    let mut first = [None, None];
-    let mut last = [None, None];
-    for p in 0..2 {
-        if let Some((at, entry)) = starts[p].first {
-            s.scan(
-                at..range.end.min(at + SPAN),
-                entry,
-                None,
-                |block_at, even, odd| {
-                    let found = [even, odd][p];
-                    if found != 0 && first[p].is_none() {
-                        first[p] = Some(block_at + found.trailing_zeros() as usize);
-                    }
-                },
-            );
+            at += SPAN;
         }
-        if let Some((at, entry)) = starts[p].last {
-            s.scan(
-                at..range.end.min(at + SPAN),
-                entry,
-                None,
-                |block_at, even, odd| {
-                    let found = [even, odd][p];
-                    if found != 0 {
-                        last[p] = Some(block_at + 63 - found.leading_zeros() as usize);
+        if at < range.end {
+            let entry = state;
+            state = s.scan(at..range.end, entry, Some(&mut bad), |_, found| {
+                for p in 0..2 {
+                    starts[p].count += found[p].count_ones() as usize;
+                    if found[p] != 0 {
+                        starts[p].note(at, entry);
                     }
-                },
-            );
+                }
+            });
         }
-    }
-    ChunkSummary {
-        odd_quotes: state.parity != 0,
-        count: [starts[0].count, starts[1].count],
-        first,
-        last,
-        trusted: [bad.0 == 0 && !escaped, bad.1 == 0 && !escaped],
+        let escaped = d.quoting
+            && d.escape
+                .is_some_and(|e| memchr(e, &input[range.clone()]).is_some());
+        ChunkSummary {
+            odd_quotes: state.parity != 0,
+            count: [starts[0].count, starts[1].count],
+            first: [0, 1].map(|p| s.locate(starts[p].first, range.end, p, false)),
+            last: [0, 1].map(|p| s.locate(starts[p].last, range.end, p, true)),
+            trusted: [bad.0 == 0 && !escaped, bad.1 == 0 && !escaped],
+        }
     }
 }
 
@@ -266,10 +231,6 @@ struct Blocks<'a, K> {
     d: &'a Dialect,
     input: &'a [u8],
     base: usize,
-    double_quote: bool,
-    /// The byte before the chunk is a terminator (or the chunk starts the data),
-    /// as bit 0.
-    after_term: u64,
 }
 
 /// What one block holds.
@@ -278,44 +239,60 @@ struct Block {
     starts: u64,
     /// Bit i: the chunk's quotes before byte i are odd.
     odd_before: u64,
-    /// The last byte is a terminator, as bit 0.
-    after_term: u64,
-    /// The parity of the chunk's quotes up to the block's end, in every bit.
-    parity: u64,
+    /// The state the next block is entered in.
+    exit: Entry,
 }
 
 impl<K: Kernel> Blocks<'_, K> {
-    /// The block at `at` (bytes outside `valid` do not count), entered after a
-    /// terminator (`after_term`) and at quote parity `parity`. With `bad`, also
-    /// or-s in the quotes that parity would misread, for each entry parity.
+    /// The block at `at` (bytes outside `valid` do not count), entered in
+    /// `entry`. With `bad`, also or-s in the quotes that parity would misread,
+    /// for each entry parity.
     #[inline(always)]
     fn block(
         &self,
         block: &[u8; BLOCK],
         valid: u64,
         at: usize,
-        after_term: u64,
-        parity: u64,
+        entry: Entry,
         bad: Option<&mut (u64, u64)>,
     ) -> Block {
         let m = self.k.masks(block);
         let (quotes, terms) = (m.quote & valid, m.term & valid);
-        let starts = (terms << 1 | after_term) & !terms & valid;
         let mut b = Block {
-            starts,
-            odd_before: parity,
-            after_term: terms >> 63,
-            parity,
+            starts: (terms << 1 | entry.after_term) & !terms & valid,
+            odd_before: entry.parity,
+            exit: Entry {
+                after_term: terms >> 63,
+                parity: entry.parity,
+            },
         };
         if quotes != 0 {
-            let inclusive = prefix_xor(quotes) ^ parity;
+            let inclusive = prefix_xor(quotes) ^ entry.parity;
             b.odd_before = inclusive ^ quotes;
-            b.parity = 0u64.wrapping_sub(inclusive >> 63);
+            b.exit.parity = 0u64.wrapping_sub(inclusive >> 63);
             if let Some(bad) = bad {
                 self.check_quotes(block, valid, at, quotes, b.odd_before, bad);
             }
         }
         b
+    }
+
+    /// The first (or `last`) record start of parity `p` in the span at `at` (up
+    /// to `end`), entered in `entry`.
+    #[inline(always)]
+    fn locate(&self, span: Option<(usize, Entry)>, end: usize, p: usize, last: bool) -> Option<usize> {
+        let (at, entry) = span?;
+        let mut found = None;
+        self.scan(at..end.min(at + SPAN), entry, None, |block_at, starts| {
+            let starts = starts[p];
+            if starts != 0 && (last || found.is_none()) {
+                found = Some(match last {
+                    false => block_at + starts.trailing_zeros() as usize,
+                    true => block_at + 63 - starts.leading_zeros() as usize,
+                });
+            }
+        });
+        found
     }
 
     /// Walks the blocks of `span` (the last may be partial) from `entry`, calling
@@ -327,25 +304,15 @@ impl<K: Kernel> Blocks<'_, K> {
         span: Range<usize>,
         mut entry: Entry,
         mut bad: Option<&mut (u64, u64)>,
-        mut visit: impl FnMut(usize, u64, u64),
+        mut visit: impl FnMut(usize, [u64; 2]),
     ) -> Entry {
         let mut spare = [0; BLOCK];
         for at in span.clone().step_by(BLOCK) {
             let (block, valid) = block_at(self.input, at, span.end, &mut spare);
-            let b = self.block(
-                block,
-                valid,
-                at,
-                entry.after_term,
-                entry.parity,
-                bad.as_deref_mut(),
-            );
+            let b = self.block(block, valid, at, entry, bad.as_deref_mut());
             let odd = b.starts & b.odd_before;
-            visit(at, b.starts ^ odd, odd);
-            entry = Entry {
-                after_term: b.after_term,
-                parity: b.parity,
-            };
+            visit(at, [b.starts ^ odd, odd]);
+            entry = b.exit;
         }
         entry
     }
@@ -363,22 +330,24 @@ impl<K: Kernel> Blocks<'_, K> {
         bad: &mut (u64, u64),
     ) {
         let (d, input) = (self.d, self.input);
-        let mut syntax = self.k.field_ends(block) & valid;
-        if self.double_quote {
-            syntax |= quotes;
-        }
-        let neighbour = |at: usize| u64::from(quote_neighbour(d, input[at]));
+        let field_ends = self.k.field_ends(block) & valid;
         let last = valid.count_ones() - 1;
-        // Bit i: byte i - 1 (resp. i + 1) may stand next to a syntax quote.
-        let before = syntax << 1 | if at == self.base { 1 } else { neighbour(at - 1) };
         let next = at + last as usize + 1;
-        let after_end = if next == input.len() { 1 } else { neighbour(next) };
-        let after = syntax >> 1 | after_end << last;
+        let before = if at == self.base {
+            1
+        } else {
+            d.quote_neighbour(input[at - 1])
+        };
+        let after = if next == input.len() {
+            1
+        } else {
+            d.quote_neighbour(input[next])
+        };
         // Entered at parity 0, a quote with an even count before it opens
         // quotes, an odd one closes them; entered at parity 1, the reverse.
-        let (opens_wrongly, closes_wrongly) = (quotes & !before, quotes & !after);
-        bad.0 |= (!odd_before & opens_wrongly) | (odd_before & closes_wrongly);
-        bad.1 |= (odd_before & opens_wrongly) | (!odd_before & closes_wrongly);
+        let outside = (before, after, last);
+        bad.0 |= misread_quotes(d, quotes, field_ends, odd_before, outside);
+        bad.1 |= misread_quotes(d, quotes, field_ends, !odd_before, outside);
     }
 }
 
@@ -409,8 +378,8 @@ pub(crate) fn summarize_memchr(d: &Dialect, input: &[u8], base: usize, range: Ra
     let mut visit = |s: &mut ChunkSummary, pos: usize| {
         let byte = input[pos];
         if d.quoting && byte == d.quote {
-            let opens_ok = pos == base || quote_neighbour(d, input[pos - 1]);
-            let closes_ok = pos + 1 == input.len() || quote_neighbour(d, input[pos + 1]);
+            let opens_ok = pos == base || d.quote_neighbour(input[pos - 1]) == 1;
+            let closes_ok = pos + 1 == input.len() || d.quote_neighbour(input[pos + 1]) == 1;
             // Entered with parity `local`, this quote is outside quotes: it opens.
             s.trusted[local] &= opens_ok;
             s.trusted[local ^ 1] &= closes_ok;
