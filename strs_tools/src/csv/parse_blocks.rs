@@ -247,7 +247,7 @@ impl BlockParser<'_> {
                         _ => record_starts >> (63 - terms.leading_zeros()) != 0,
                     };
                     quotes_to_from = quotes_to_from.wrapping_sub(m.quote.count_ones());
-                    if ends.len > GATHER - BLOCK {
+                    if ends.len.max(starts.len) > GATHER - BLOCK - 1 {
                         if let Err(e) = self.flush(ends, starts, record_ends) {
                             break Err(Failure::Flushed(e));
                         }
@@ -287,9 +287,11 @@ impl BlockParser<'_> {
                 from = end + 1;
             }
             quotes_to_from = quotes_to_from.wrapping_sub(m.quote.count_ones());
-            // Each kind has at most one entry per field end, so `ends` is the
-            // fullest; flushing every few blocks amortises the copies.
-            if ends.len > GATHER - BLOCK {
+            // A block adds at most 64 field ends and 65 record starts (the
+            // pending one and those after its terminators), and record ends
+            // never outnumber field ends: flushing every few blocks, before
+            // another block might not fit, amortises the copies.
+            if ends.len.max(starts.len) > GATHER - BLOCK - 1 {
                 if let Err(e) = self.flush(ends, starts, record_ends) {
                     break Err(Failure::Flushed(e));
                 }
@@ -372,6 +374,7 @@ impl<T: Copy + Default> Gathered<T> {
     /// instead of being bounds-checked).
     #[inline(always)]
     fn push_if(&mut self, value: T, keep: bool) {
+        debug_assert!(self.len < GATHER, "gathered past the flush bound");
         self.values[self.len % GATHER] = value;
         self.len += usize::from(keep);
     }
