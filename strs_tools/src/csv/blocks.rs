@@ -416,6 +416,12 @@ pub(crate) fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
+/// All ones if `x` has an odd number of set bits, else 0.
+#[inline(always)]
+pub(crate) fn odd_mask(x: u64) -> u64 {
+    0u64.wrapping_sub(u64::from(x.count_ones() & 1))
+}
+
 /// The block of `input` at `at`, and the mask of its bytes before `end`: a
 /// reference into `input` when 64 bytes are left there, else a copy into `spare`
 /// padded with zeros.

@@ -10,7 +10,7 @@
 //! the first record start after them. Errors are therefore found by whichever
 //! parser sees them first in input order, with the same kind and position.
 
-use super::blocks::{dispatch, prefix_xor, BlockTask, Classes, Kernel, BLOCK};
+use super::blocks::{dispatch, odd_mask, prefix_xor, BlockTask, Classes, Kernel, BLOCK};
 use super::dialect::Dialect;
 use super::parse::{parse_records_scalar, Limits, Unit, UnitError, COMPLEX, QUOTED};
 use super::plan::misread_quotes;
@@ -169,13 +169,14 @@ impl BlockParser<'_> {
             // are odd, so it closes them).
             let mut inside = parity;
             if m.quote != 0 {
-                let inclusive = prefix_xor(m.quote) ^ parity;
-                inside = inclusive ^ m.quote;
+                inside = prefix_xor(m.quote) ^ m.quote ^ parity;
                 let after = input.get(at + BLOCK).map_or(1, |&b| d.quote_neighbour(b));
                 if misread_quotes(d, m.quote, field_ends, inside, (syntax_before, after, 63)) != 0 {
                     break Ok(at + BLOCK);
                 }
-                parity = 0u64.wrapping_sub(inclusive >> 63);
+                // From the count, not the prefix XOR: the next block waits on
+                // this.
+                parity ^= odd_mask(m.quote);
             }
             syntax_before = (field_ends | (m.quote * u64::from(double_quote))) >> 63;
             if max_field_size >= BLOCK {

@@ -17,7 +17,7 @@ use memchr::memchr;
 #[cfg(test)]
 use memchr::{memchr2_iter, memchr3_iter};
 
-use super::blocks::{block_at, dispatch, prefix_xor, BlockTask, Classes, Kernel, BLOCK};
+use super::blocks::{block_at, dispatch, odd_mask, prefix_xor, BlockTask, Classes, Kernel, BLOCK};
 use super::dialect::Dialect;
 use super::machine::State;
 use crate::parallel::plan::chunk_ranges;
@@ -267,9 +267,9 @@ impl<K: Kernel> Blocks<'_, K> {
             },
         };
         if quotes != 0 {
-            let inclusive = prefix_xor(quotes) ^ entry.parity;
-            b.odd_before = inclusive ^ quotes;
-            b.exit.parity = 0u64.wrapping_sub(inclusive >> 63);
+            b.odd_before = prefix_xor(quotes) ^ quotes ^ entry.parity;
+            // From the count, not the prefix XOR: the next block waits on this.
+            b.exit.parity = entry.parity ^ odd_mask(quotes);
             if let Some(bad) = bad {
                 self.check_quotes(block, valid, at, quotes, b.odd_before, bad);
             }
