@@ -179,6 +179,7 @@ impl BlockParser<'_> {
                 parity ^= odd_mask(m.quote);
             }
             syntax_before = (field_ends | (m.quote * u64::from(double_quote))) >> 63;
+            let mut by_masks = false;
             if max_field_size >= BLOCK {
                 // Fields and records from the masks: field ends are the
                 // delimiters and terminators outside quotes, record starts the
@@ -186,7 +187,7 @@ impl BlockParser<'_> {
                 if !in_record && from < at {
                     // The record the last block began.
                     if from >= stop {
-                        break Ok(input.len());
+                        break 'blocks Ok(input.len());
                     }
                     starts.push_if(from, true);
                     in_record = true;
@@ -203,7 +204,7 @@ impl BlockParser<'_> {
                     // Only a field begun before the block can be longer than it.
                     let first_end = at + fields.trailing_zeros() as usize;
                     if in_record && fields != 0 && first_end - from > max_field_size {
-                        break Err(Failure::TooLarge(from, first_end));
+                        break 'blocks Err(Failure::TooLarge(from, first_end));
                     }
                     // Record ends: the fields ending in a terminator, counted by
                     // their rank among the block's fields.
@@ -247,17 +248,12 @@ impl BlockParser<'_> {
                         0 => in_record || record_starts != 0,
                         _ => record_starts >> (63 - terms.leading_zeros()) != 0,
                     };
-                    quotes_to_from = quotes_to_from.wrapping_sub(m.quote.count_ones());
-                    if ends.len.max(starts.len) > GATHER - BLOCK - 1 {
-                        if let Err(e) = self.flush(ends, starts, record_ends) {
-                            break Err(Failure::Flushed(e));
-                        }
-                    }
-                    at += BLOCK;
-                    continue;
+                    by_masks = true;
                 }
             }
-            let mut fields = field_ends & !inside;
+            // Otherwise field by field: when a record starts at `stop` in this
+            // block, or the field-size limit is below a block.
+            let mut fields = if by_masks { 0 } else { field_ends & !inside };
             while fields != 0 {
                 let bit = fields.trailing_zeros();
                 fields &= fields - 1;
