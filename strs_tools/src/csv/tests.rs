@@ -80,18 +80,9 @@ fn block_edge_cases_match_the_state_machine_at_every_chunk_size() {
             for input in block_cases() {
                 let expected = naive_parse(&d, &input);
                 for size in [1, 7, 63, 64, 65, 128, 1 << 20] {
-                    let chunks = data_chunks(&input, size);
-                    let sums: Vec<_> = chunks
-                        .iter()
-                        .map(|r| summarize(&d, &input, bom_len(&input), r.clone()))
-                        .collect();
-                    let plan = walk(&d, &input, bom_len(&input), &chunks, &sums, false);
-                    assert_eq!(plan.records, expected.len(), "{kind:?}, chunk size {size}");
-                    let mut bounds = vec![bom_len(&input)];
-                    bounds.extend(plan.starts.iter().copied().filter(|&s| s > bom_len(&input)));
-                    bounds.push(input.len());
+                    let expected = (expected.len(), expected.clone());
                     assert_eq!(
-                        fast_records(&d, &input, &bounds),
+                        planned_records(&d, &input, size),
                         expected,
                         "{kind:?}, chunk size {size}"
                     );
@@ -101,6 +92,24 @@ fn block_edge_cases_match_the_state_machine_at_every_chunk_size() {
         Ok::<(), ()>(())
     });
     assert_eq!(checked, Ok(()));
+}
+
+/// What the planner and the fast parser make of `input` in chunks of `size`:
+/// the planned record count, and the records parsed in units that start at the
+/// planned record starts.
+fn planned_records(d: &Dialect, input: &[u8], size: usize) -> (usize, Vec<Vec<Vec<u8>>>) {
+    let base = bom_len(input);
+    let chunks = data_chunks(input, size);
+    let sums: Vec<_> = chunks
+        .iter()
+        .map(|r| summarize(d, input, base, r.clone()))
+        .collect();
+    let plan = walk(d, input, base, &chunks, &sums, false);
+    let mut bounds = vec![base];
+    bounds.extend(plan.starts.iter().copied().filter(|&s| s > base));
+    bounds.push(input.len());
+    assert!(bounds.windows(2).all(|w| w[0] < w[1] || w[1] == 0), "{bounds:?}");
+    (plan.records, fast_records(d, input, &bounds))
 }
 
 fn fast_records(d: &Dialect, input: &[u8], bounds: &[usize]) -> Vec<Vec<Vec<u8>>> {
@@ -125,20 +134,10 @@ fn fast_parser_and_planner_match_the_state_machine_at_every_chunk_size() {
                 "{case:?}"
             );
             for size in 1..=input.len() + 1 {
-                let chunks = data_chunks(input, size);
-                let sums: Vec<_> = chunks
-                    .iter()
-                    .map(|r| summarize(&d, input, bom_len(input), r.clone()))
-                    .collect();
-                let plan = walk(&d, input, bom_len(input), &chunks, &sums, false);
-                assert_eq!(plan.records, expected.len(), "{case:?} at chunk size {size}");
-                let mut bounds = vec![bom_len(input)];
-                bounds.extend(plan.starts.iter().copied().filter(|&s| s > bom_len(input)));
-                bounds.push(input.len());
-                assert!(bounds.windows(2).all(|w| w[0] < w[1] || w[1] == 0), "{bounds:?}");
+                let planned = planned_records(&d, input, size);
                 assert_eq!(
-                    fast_records(&d, input, &bounds),
-                    expected,
+                    planned,
+                    (expected.len(), expected.clone()),
                     "{case:?} at chunk size {size}"
                 );
             }
@@ -267,14 +266,7 @@ mod properties {
         fn planner_and_parser_match_the_state_machine_across_blocks(input in long_input(), size in 1usize..200) {
             for d in dialects() {
                 let expected = naive_parse(&d, &input);
-                let chunks = data_chunks(&input, size);
-                let sums: Vec<_> = chunks.iter().map(|r| summarize(&d, &input, bom_len(&input), r.clone())).collect();
-                let plan = walk(&d, &input, bom_len(&input), &chunks, &sums, false);
-                prop_assert_eq!(plan.records, expected.len());
-                let mut bounds = vec![bom_len(&input)];
-                bounds.extend(plan.starts.iter().copied().filter(|&s| s > bom_len(&input)));
-                bounds.push(input.len());
-                prop_assert_eq!(fast_records(&d, &input, &bounds), expected);
+                prop_assert_eq!(planned_records(&d, &input, size), (expected.len(), expected));
             }
         }
     }
@@ -286,14 +278,7 @@ mod properties {
         fn fast_parser_and_planner_match_the_state_machine(input in tiny_input(), size in 1usize..12) {
             for d in dialects() {
                 let expected = naive_parse(&d, &input);
-                let chunks = data_chunks(&input, size);
-                let sums: Vec<_> = chunks.iter().map(|r| summarize(&d, &input, bom_len(&input), r.clone())).collect();
-                let plan = walk(&d, &input, bom_len(&input), &chunks, &sums, false);
-                prop_assert_eq!(plan.records, expected.len());
-                let mut bounds = vec![bom_len(&input)];
-                bounds.extend(plan.starts.iter().copied().filter(|&s| s > bom_len(&input)));
-                bounds.push(input.len());
-                prop_assert_eq!(fast_records(&d, &input, &bounds), expected);
+                prop_assert_eq!(planned_records(&d, &input, size), (expected.len(), expected));
             }
         }
     }
