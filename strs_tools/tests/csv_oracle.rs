@@ -133,6 +133,33 @@ fn hostile_cases_read_as_the_csv_crate_reads_them_at_every_chunk_size_and_offset
     }
 }
 
+/// The hostile cases at every offset of a 64-byte block (twice over), as memchr
+/// pads its seed cases: the block parser and counter see each byte at each bit
+/// position, and each case across a block boundary.
+#[test]
+fn hostile_cases_read_as_the_csv_crate_reads_them_at_every_block_offset() {
+    for (input, rows) in HOSTILE {
+        let expected: Rows = rows
+            .iter()
+            .map(|r| r.iter().map(|f| f.as_bytes().to_vec()).collect())
+            .collect();
+        for pad in 0..=130 {
+            // One record of `pad - 1` bytes (or, for 1, an empty line, no record).
+            let prefix = match pad {
+                0 => String::new(),
+                n => format!("{}\n", "x".repeat(n - 1)),
+            };
+            let padded = format!("{prefix}{input}");
+            let mut expected_padded: Rows = match pad {
+                0 | 1 => Vec::new(),
+                n => vec![vec![b"x".repeat(n - 1)]],
+            };
+            expected_padded.extend(expected.iter().cloned());
+            check_all(&lenient(), padded.as_bytes(), &expected_padded, &[1, 64, 1 << 20]);
+        }
+    }
+}
+
 #[test]
 fn quoted_newline_at_every_chunk_offset() {
     let mut input = String::new();
