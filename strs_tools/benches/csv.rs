@@ -3,13 +3,17 @@
 //! `csv` crate and simd-csv, on one generated, deterministic CSV. Every benchmark
 //! checks its own answer first.
 //!
+//! A second group times the stray-quote input (a quote inside an unquoted field
+//! on every line, a quarter of the size), where quote parity helps nowhere.
+//!
 //! `STRS_CSV_BENCH_MIB` sets the input size (default 256 MiB, as in issue 5):
-//! `STRS_CSV_BENCH_MIB=16 cargo bench -p strs_tools --bench csv`.
+//! `STRS_CSV_BENCH_MIB=16 cargo bench -p strs_tools@0.1.0 --bench csv`.
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 use strs_tools::csv::CsvParser;
 
 /// A deterministic CSV of about `target` bytes: a header and 8 columns; about 10 %
@@ -142,6 +146,54 @@ fn peak_extra_mib(f: impl FnOnce()) -> Option<u64> {
     Some(status_mib("VmHWM:")?.saturating_sub(before))
 }
 
+/// A benchmark group over `input`: throughput in its bytes, 10 samples of 3 s.
+fn new_group<'c>(c: &'c mut Criterion, name: &str, input: &[u8]) -> BenchmarkGroup<'c, WallTime> {
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Bytes(input.len() as u64));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    group
+}
+
+/// Hostile input for the block parser: a quote inside an unquoted field on every
+/// line, so that no block's quotes are syntax (about `bytes` long, 5 fields per
+/// record, a header).
+fn stray_quotes(bytes: usize) -> (Vec<u8>, usize) {
+    let line = b"i,5\" pipe,abc,12.5,xyzxyz\n";
+    let rows = bytes / line.len();
+    ([&b"h1,h2,h3,h4,h5\n"[..], &line.repeat(rows)].concat(), rows)
+}
+
+/// The stray-quote input: ours streamed at 1 and 2 threads and kept at 1,
+/// against the `csv` crate.
+fn bench_stray_quotes(c: &mut Criterion, mib: usize) {
+    let (input, rows) = stray_quotes((mib << 20) / 4);
+    let input = &input[..];
+    let expected = (rows, rows * 5);
+    assert_eq!(csv_crate_fields(input), expected);
+    for threads in [1, 2] {
+        assert_eq!(ours_streamed(&ours(threads), input), expected);
+    }
+    assert_eq!(ours_fields(&ours(1), input), expected);
+    let mut group = new_group(c, "csv_stray_quotes", input);
+    for threads in [1, 2] {
+        let parser = ours(threads);
+        group.bench_with_input(BenchmarkId::new("strs_tools_streamed", threads), input, |b, i| {
+            b.iter(|| ours_streamed(&parser, black_box(i)))
+        });
+    }
+    let parser = ours(1);
+    group.bench_with_input(BenchmarkId::new("strs_tools_kept", 1), input, |b, i| {
+        b.iter(|| ours_fields(&parser, black_box(i)))
+    });
+    group.bench_with_input("csv_crate", input, |b, i| {
+        b.iter(|| csv_crate_fields(black_box(i)))
+    });
+    group.finish();
+}
+
 fn bench(c: &mut Criterion) {
     let mib: usize = std::env::var("STRS_CSV_BENCH_MIB")
         .ok()
@@ -163,12 +215,7 @@ fn bench(c: &mut Criterion) {
     // with headers off, the header included, to time a correct answer.
     assert_eq!(simd_csv_count(input), rows as u64 + 1);
 
-    let mut group = c.benchmark_group("csv_count");
-    group.throughput(Throughput::Bytes(input.len() as u64));
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3));
+    let mut group = new_group(c, "csv_count", input);
     for threads in [1, 2] {
         let parser = ours(threads);
         group.bench_with_input(BenchmarkId::new("strs_tools", threads), input, |b, i| {
@@ -180,12 +227,7 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
-    let mut group = c.benchmark_group("csv_parse");
-    group.throughput(Throughput::Bytes(input.len() as u64));
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3));
+    let mut group = new_group(c, "csv_parse", input);
     for threads in [1, 2] {
         let parser = ours(threads);
         group.bench_with_input(BenchmarkId::new("strs_tools_streamed", threads), input, |b, i| {
@@ -255,6 +297,8 @@ fn bench(c: &mut Criterion) {
         }
     }
     eprintln!("csv bench: input {} MiB, {rows} records", input.len() >> 20);
+
+    bench_stray_quotes(c, mib);
 }
 
 criterion_group!(benches, bench);

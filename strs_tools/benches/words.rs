@@ -131,7 +131,9 @@ impl Eq for WordKey {}
 fn with_hasher<S: BuildHasher + Default>(text: &[u8]) -> usize {
     let mut map: HashMap<WordKey, usize, S> = HashMap::default();
     let mut lower = Vec::new();
-    for w in text.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()) {
+    // The library's separators (`wc::is_space`): ASCII whitespace and `\v`.
+    let space = |b: &u8| b.is_ascii_whitespace() || *b == 0x0b;
+    for w in text.split(space).filter(|w| !w.is_empty()) {
         let key: &[u8] = if w.iter().any(u8::is_ascii_uppercase) {
             lower.clear();
             lower.extend(w.iter().map(u8::to_ascii_lowercase));
