@@ -1,0 +1,94 @@
+//! Reading from a `std::io::Read`: the one buffer-filling loop every streaming entry
+//! point (reader pipelines, streamed splits, streamed CSV) shares, so that
+//! `Interrupted` and the end of input are handled the same way everywhere.
+
+use std::io::{self, Read};
+
+/// Reads into `buf[*filled..]` until `buf` is full or the reader reports its end,
+/// retrying [`io::ErrorKind::Interrupted`]; `*filled` counts the bytes in `buf`.
+///
+/// Returns `Ok(true)` when the reader is at its end (a read returned 0 bytes), and
+/// `Ok(false)` when `buf` is full. On an error, `*filled` still counts every byte
+/// read before it, so the caller can report the error's offset and deliver them.
+// The streaming entry points move onto this one by one; remove once all use it.
+#[allow(dead_code)]
+pub(crate) fn fill<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8], filled: &mut usize) -> io::Result<bool> {
+    while *filled < buf.len() {
+        match reader.read(&mut buf[*filled..]) {
+            Ok(0) => return Ok(true),
+            Ok(n) => *filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Yields its bytes one at a time, with an `Interrupted` before each, then
+    /// fails once at `fail_at` if set.
+    struct Awkward {
+        data: Vec<u8>,
+        pos: usize,
+        interrupt: bool,
+        fail_at: Option<usize>,
+    }
+
+    impl Read for Awkward {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            self.interrupt = !self.interrupt;
+            if self.interrupt {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            if self.fail_at == Some(self.pos) {
+                self.fail_at = None;
+                return Err(io::Error::other("boom"));
+            }
+            if self.pos == self.data.len() || out.is_empty() {
+                return Ok(0);
+            }
+            out[0] = self.data[self.pos];
+            self.pos += 1;
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn fills_through_interruptions_and_one_byte_reads_then_reports_the_end() {
+        let mut r = Awkward {
+            data: b"abcdef".to_vec(),
+            pos: 0,
+            interrupt: false,
+            fail_at: None,
+        };
+        let mut buf = [0u8; 4];
+        let mut filled = 0;
+        assert!(!fill(&mut r, &mut buf, &mut filled).unwrap());
+        assert_eq!((&buf[..], filled), (&b"abcd"[..], 4));
+        filled = 0;
+        assert!(fill(&mut r, &mut buf, &mut filled).unwrap());
+        assert_eq!(&buf[..filled], b"ef");
+    }
+
+    #[test]
+    fn an_error_keeps_the_bytes_read_before_it() {
+        let mut r = Awkward {
+            data: b"abcdef".to_vec(),
+            pos: 0,
+            interrupt: false,
+            fail_at: Some(3),
+        };
+        let mut buf = [0u8; 6];
+        let mut filled = 0;
+        assert!(fill(&mut r, &mut buf, &mut filled).is_err());
+        assert_eq!(&buf[..filled], b"abc");
+        assert!(!fill(&mut r, &mut buf, &mut filled).unwrap());
+        assert_eq!(&buf[..filled], b"abcdef");
+        filled = 0;
+        assert!(fill(&mut r, &mut buf, &mut filled).unwrap());
+        assert_eq!(filled, 0);
+    }
+}
