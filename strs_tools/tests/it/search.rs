@@ -153,6 +153,51 @@ fn large_log_with_default_chunking_matches_the_oracle() {
 }
 
 #[test]
+fn log_text_at_tiny_chunk_sizes_on_one_to_four_threads() {
+    let mut log = String::new();
+    for i in 0..300 {
+        let level = ["INFO", "error", "warning", "critical", "debug"][i % 5];
+        log.push_str(&format!("{i:04} {level} served errorwarning critical\r\n"));
+    }
+    let patterns = ["error", "warning", "critical"];
+    let expected = oracle(&log, &patterns);
+    let counts = oracle_counts(&log, &patterns);
+    for threads in 1..=4 {
+        pool(threads).install(|| {
+            for size in [0, 1, 2, 3, 5, 8, 13, 64, 1000] {
+                let s = ParallelSearcher::new(&patterns).chunk_size(size);
+                let got: Vec<(usize, &str)> = s
+                    .find_all(log.as_bytes())
+                    .iter()
+                    .map(|m| (m.start, &log[m.start..m.end]))
+                    .collect();
+                assert_eq!(got, expected, "chunk {size} threads {threads}");
+                assert_eq!(s.count(log.as_bytes()), counts, "chunk {size} threads {threads}");
+            }
+        });
+    }
+}
+
+#[test]
+fn thousands_of_patterns_sharing_a_prefix_stay_exact() {
+    // 1,000 patterns ",0000".."," 0999" over commas and digits: the automaton
+    // lists the patterns matching at a position instead of trying each one.
+    let owned: Vec<String> = (0..1000).map(|i| format!(",{i:04}")).collect();
+    let patterns: Vec<&str> = owned.iter().map(String::as_str).collect();
+    let hay: String = (0..5000).map(|i| format!(",{:04}", (i * 7) % 1500)).collect();
+    let expected = oracle(&hay, &patterns);
+    for size in [0, 1, 7, 4096] {
+        let s = ParallelSearcher::new(&patterns).chunk_size(size);
+        let got: Vec<(usize, &str)> = s
+            .find_all(hay.as_bytes())
+            .iter()
+            .map(|m| (m.start, &hay[m.start..m.end]))
+            .collect();
+        assert_eq!(got, expected, "chunk {size}");
+    }
+}
+
+#[test]
 fn bytes_twin_handles_invalid_utf8() {
     let hay: &[u8] = b"\xff\xfe\xff\xfe\xfe\x80\xc0\xaf\xed\xa0\x80\x00\x00\x00";
     let patterns: [&[u8]; 4] = [b"\xff\xfe", b"\xfe", b"\x00\x00", b"\xc0\xaf\xed"];
@@ -201,14 +246,15 @@ proptest! {
     fn equals_match_indices_on_tiny_alphabets(
         hay in "[ab]{0,40}",
         patterns in prop::collection::vec("[ab]{0,4}", 0..5),
-        size in 1usize..12,
+        size in 0usize..12,
         threads in 1usize..=4,
-        pad in any::<bool>(),
+        pad in 0usize..3,
     ) {
+        // No padding: one memmem scan per pattern; three never-occurring
+        // patterns: Teddy; seventy: the automata.
+        let padding: Vec<String> = (0..[0, 3, 70][pad]).map(|i| format!("\u{1}{i}")).collect();
         let mut patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
-        if pad {
-            patterns.extend(["\u{1}never", "\u{2}x", "\u{3}"]);
-        }
+        patterns.extend(padding.iter().map(String::as_str));
         let s = ParallelSearcher::new(&patterns).chunk_size(size);
         pool(threads).install(|| {
             let got: Vec<(usize, &str)> = s.find_all(hay.as_bytes()).iter().map(|m| (m.start, &hay[m.start..m.end])).collect();
