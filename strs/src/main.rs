@@ -82,7 +82,11 @@ impl Global {
     pub fn numa_processor(&self) -> Option<std::sync::Arc<strs_tools::parallel::NumaStringProcessor>> {
         static PROCESSOR: std::sync::OnceLock<std::sync::Arc<strs_tools::parallel::NumaStringProcessor>> =
             std::sync::OnceLock::new();
-        self.numa.then(|| PROCESSOR.get_or_init(Default::default).clone())
+        self.numa.then(|| {
+            PROCESSOR
+                .get_or_init(|| std::sync::Arc::new(numa_processor_with_warnings()))
+                .clone()
+        })
     }
 
     /// The longest record a stream may buffer.
@@ -149,4 +153,26 @@ fn main() {
     if let Err(failure) = run(cli) {
         std::process::exit(failure.report());
     }
+}
+
+/// Detects the NUMA layout and tells the user once, on stderr, what of it could
+/// not be used (the library never prints; it reports these as values).
+fn numa_processor_with_warnings() -> strs_tools::parallel::NumaStringProcessor {
+    let processor = strs_tools::parallel::NumaStringProcessor::new();
+    // Builds the whole-machine pool now, so its workers' pin failures count.
+    processor.install(|| ());
+    let topology = processor.topology();
+    if let Some(reason) = topology.fallback_reason() {
+        eprintln!("strs: warning: NUMA layout not used ({reason}); running as one node");
+    }
+    if !topology.is_single_node() && !processor.uses_node_pools() {
+        eprintln!("strs: warning: cannot start NUMA worker threads; running on the current pool");
+    }
+    if processor.pin_failures() > 0 {
+        eprintln!(
+            "strs: warning: {} NUMA worker threads could not be pinned to their node's CPUs; continuing unpinned",
+            processor.pin_failures()
+        );
+    }
+    processor
 }

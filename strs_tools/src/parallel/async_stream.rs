@@ -3,12 +3,16 @@
 //! completion order, pulling at most `2 × parallelism` items ahead of the consumer.
 
 use std::collections::VecDeque;
+use std::fmt;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+use std::thread;
 
 use futures::channel::oneshot;
-use futures::stream::{Stream, StreamExt};
+use futures::stream::{BufferUnordered, Buffered, Stream, StreamExt};
 
 use super::pool;
 
@@ -90,9 +94,11 @@ where
     ///
     /// A slow item holds back the results after it (up to the read-ahead bound of
     /// `2 × parallelism` items); see the type's docs for the guarantees.
-    pub fn process(self) -> impl Stream<Item = T> {
+    pub fn process(self) -> Processed<S, T> {
         let ahead = self.read_ahead();
-        self.tasks().buffered(ahead)
+        Processed {
+            inner: self.tasks().buffered(ahead),
+        }
     }
 
     /// The stream of `f`'s results, in the order they complete.
@@ -106,9 +112,11 @@ where
     /// got.sort_unstable();
     /// assert_eq!(got, vec![1, 4, 9, 16]);
     /// ```
-    pub fn process_unordered(self) -> impl Stream<Item = T> {
+    pub fn process_unordered(self) -> ProcessedUnordered<S, T> {
         let ahead = self.read_ahead();
-        self.tasks().buffer_unordered(ahead)
+        ProcessedUnordered {
+            inner: self.tasks().buffer_unordered(ahead),
+        }
     }
 
     /// Both combinators hold at most this many futures, pending or completed but
@@ -120,28 +128,154 @@ where
     /// Each input item is handed to the pool as soon as it is pulled and becomes a
     /// future of its result; the combinator decides order and how many exist at
     /// once.
-    fn tasks(self) -> impl Stream<Item = impl Future<Output = T>> {
-        let limiter = Arc::new(Limiter::new(self.parallelism));
-        let f = self.f;
-        self.input.map(move |item| {
-            let (tx, rx) = oneshot::channel();
-            let f = Arc::clone(&f);
-            limiter.submit(Box::new(move || {
-                if tx.is_canceled() {
-                    return; // the output stream was dropped before this item started
-                }
-                let result = panic::catch_unwind(AssertUnwindSafe(|| f(item)));
-                let _ = tx.send(result);
-            }));
-            async move {
-                match rx.await {
-                    Ok(Ok(value)) => value,
-                    Ok(Err(payload)) => panic::resume_unwind(payload),
-                    // A job sends unless its receiver is gone, and it is alive here.
-                    Err(oneshot::Canceled) => unreachable!("a rayon job ended without reporting"),
-                }
+    fn tasks(self) -> Tasks<S, T> {
+        Tasks {
+            input: Box::pin(self.input),
+            f: self.f,
+            limiter: Arc::new(Limiter::new(self.parallelism)),
+        }
+    }
+}
+
+/// The stream returned by [`ParallelStreamProcessor::process`]: `f`'s results in
+/// input order.
+#[must_use = "streams do nothing unless polled"]
+pub struct Processed<S, T>
+where
+    S: Stream,
+    S::Item: Send + 'static,
+    T: Send + 'static,
+{
+    inner: Buffered<Tasks<S, T>>,
+}
+
+/// The stream returned by [`ParallelStreamProcessor::process_unordered`]: `f`'s
+/// results in the order they complete.
+#[must_use = "streams do nothing unless polled"]
+pub struct ProcessedUnordered<S, T>
+where
+    S: Stream,
+    S::Item: Send + 'static,
+    T: Send + 'static,
+{
+    inner: BufferUnordered<Tasks<S, T>>,
+}
+
+impl<S, T> Stream for Processed<S, T>
+where
+    S: Stream,
+    S::Item: Send + 'static,
+    T: Send + 'static,
+{
+    type Item = T;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        // `Tasks` is `Unpin` (its input is boxed), so the combinator is too.
+        self.inner.poll_next_unpin(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<S, T> Stream for ProcessedUnordered<S, T>
+where
+    S: Stream,
+    S::Item: Send + 'static,
+    T: Send + 'static,
+{
+    type Item = T;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.inner.poll_next_unpin(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<S, T> fmt::Debug for Processed<S, T>
+where
+    S: Stream,
+    S::Item: Send + 'static,
+    T: Send + 'static,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Processed").finish_non_exhaustive()
+    }
+}
+
+impl<S, T> fmt::Debug for ProcessedUnordered<S, T>
+where
+    S: Stream,
+    S::Item: Send + 'static,
+    T: Send + 'static,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessedUnordered").finish_non_exhaustive()
+    }
+}
+
+/// The input mapped to one [`Pending`] result per item, each item handed to the
+/// pool as it is pulled.
+struct Tasks<S: Stream, T> {
+    input: Pin<Box<S>>,
+    f: Arc<ItemFn<S::Item, T>>,
+    limiter: Arc<Limiter>,
+}
+
+/// The user's closure, type-erased: one virtual call per item costs nothing.
+type ItemFn<I, T> = dyn Fn(I) -> T + Send + Sync;
+
+impl<S, T> Stream for Tasks<S, T>
+where
+    S: Stream,
+    S::Item: Send + 'static,
+    T: Send + 'static,
+{
+    type Item = Pending<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Pending<T>>> {
+        let item = match self.input.as_mut().poll_next(cx) {
+            Poll::Ready(Some(item)) => item,
+            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Pending => return Poll::Pending,
+        };
+        let (tx, rx) = oneshot::channel();
+        let f = Arc::clone(&self.f);
+        self.limiter.submit(Box::new(move || {
+            if tx.is_canceled() {
+                return; // the output stream was dropped before this item started
             }
-        })
+            let result = panic::catch_unwind(AssertUnwindSafe(|| f(item)));
+            let _ = tx.send(result);
+        }));
+        Poll::Ready(Some(Pending { rx }))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.input.size_hint()
+    }
+}
+
+/// One item's result, being computed on the pool.
+struct Pending<T> {
+    rx: oneshot::Receiver<thread::Result<T>>,
+}
+
+impl<T> Future for Pending<T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        match Pin::new(&mut self.rx).poll(cx) {
+            Poll::Ready(Ok(Ok(value))) => Poll::Ready(value),
+            Poll::Ready(Ok(Err(payload))) => panic::resume_unwind(payload),
+            // A job sends unless its receiver is gone, and it is alive here.
+            Poll::Ready(Err(oneshot::Canceled)) => unreachable!("a rayon job ended without reporting"),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 

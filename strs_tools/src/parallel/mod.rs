@@ -19,11 +19,13 @@ mod wc;
 mod words;
 
 #[cfg(feature = "async")]
-pub use async_stream::ParallelStreamProcessor;
+pub use async_stream::{ParallelStreamProcessor, Processed, ProcessedUnordered};
 pub use executor::WorkStealingExecutor;
 pub use ext::{ParallelBytesExt, ParallelStringExt};
-pub use numa::{NUMAStringProcessor, NumaNode, NumaStringProcessor, NumaTopology};
-pub use pool::MAX_THREADS;
+#[allow(deprecated)]
+pub use numa::NUMAStringProcessor;
+pub use numa::{NumaNode, NumaStringProcessor, NumaTopology};
+pub use pool::{MAX_CACHED_POOLS, MAX_CACHED_THREADS, MAX_THREADS};
 pub use search::ParallelSearcher;
 pub use segments::ParallelSplitIterator;
 pub use split::{serial_time, ParallelSplit, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT, DEFAULT_WINDOW};

@@ -76,19 +76,16 @@ impl Default for ReaderPipeline {
 }
 
 impl ReaderPipeline {
-    /// The default block size: 1 MiB. Blocks that fit the per-core L2 cache are
-    /// still cached when the pool processes them right after the read: on the
-    /// 2-core test machine (1 MiB L2 per core) 1 MiB blocks counted lines about
-    /// three times faster per CPU-second than 8 MiB blocks.
-    pub const DEFAULT_CHUNK_SIZE: usize = 1 << 20;
     /// The default longest record: 64 MiB.
     pub const DEFAULT_MAX_RECORD: usize = 64 << 20;
 
-    /// A pipeline with the defaults: 1 MiB blocks, `\n` terminator, records up to
-    /// 64 MiB, `max(4, 2 × threads)` blocks in flight, on the current rayon pool.
+    /// A pipeline with the defaults: blocks of
+    /// [`DEFAULT_CHUNK_SIZE`](crate::parallel::DEFAULT_CHUNK_SIZE), `\n`
+    /// terminator, records up to 64 MiB, `max(4, 2 × threads)` blocks in flight,
+    /// on the current rayon pool.
     pub fn new() -> Self {
         Self {
-            chunk_size: Self::DEFAULT_CHUNK_SIZE,
+            chunk_size: 0,
             in_flight: None,
             max_record: Self::DEFAULT_MAX_RECORD,
             terminator: b'\n',
@@ -97,10 +94,13 @@ impl ReaderPipeline {
     }
 
     /// Sets the block size in bytes: each block holds at least this many bytes
-    /// (unless the input ends first) cut back to its last terminator. `0` is
-    /// treated as `1`. Smaller blocks mean less memory and more per-block overhead.
+    /// (unless the input ends first) cut back to its last terminator. `0`, the
+    /// default, means automatic:
+    /// [`DEFAULT_CHUNK_SIZE`](crate::parallel::DEFAULT_CHUNK_SIZE), small enough
+    /// that a block is still in the core's cache when the pool processes it right
+    /// after the read. Smaller blocks mean less memory and more per-block overhead.
     pub fn chunk_size(&mut self, bytes: usize) -> &mut Self {
-        self.chunk_size = bytes.max(1);
+        self.chunk_size = bytes;
         self
     }
 
@@ -116,7 +116,7 @@ impl ReaderPipeline {
     /// Sets the longest record, in bytes without its terminator, the pipeline
     /// accepts; a longer record stops the pipeline with
     /// [`StreamErrorKind::RecordTooLong`]. Records up to the block size are always
-    /// accepted, so the effective limit is `max(max_record, chunk_size)`.
+    /// accepted, so the effective limit is `max(max_record, block size)`.
     pub fn max_record(&mut self, bytes: usize) -> &mut Self {
         self.max_record = bytes;
         self
@@ -193,6 +193,10 @@ impl ReaderPipeline {
         F: Fn(&[u8]) -> T + Send + Sync + 'static,
     {
         let pool = self.threads.and_then(pool::dedicated_pool);
+        let chunk_size = match self.chunk_size {
+            0 => super::DEFAULT_CHUNK_SIZE,
+            n => n,
+        };
         let threads = pool
             .as_ref()
             .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
@@ -201,9 +205,9 @@ impl ReaderPipeline {
             f: Arc::new(f),
             pool,
             cancelled: Arc::new(AtomicBool::new(false)),
-            chunk_size: self.chunk_size,
+            chunk_size,
             in_flight: self.in_flight.unwrap_or_else(|| threads.saturating_mul(2).max(4)),
-            max_record: self.max_record.max(self.chunk_size),
+            max_record: self.max_record.max(chunk_size),
             terminator: self.terminator,
             buf: Vec::new(),
             filled: 0,
@@ -224,7 +228,7 @@ pub enum StreamErrorKind {
     Io(io::Error),
     /// A record without terminator grew past the limit (in bytes).
     RecordTooLong {
-        /// The effective limit: `max(max_record, chunk_size)`.
+        /// The effective limit: `max(max_record, block size)`.
         limit: usize,
     },
 }
@@ -348,16 +352,6 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
         }
     }
 
-    /// Reads into `buf[from..to]`, retrying `Interrupted`.
-    fn read_retrying(&mut self, from: usize, to: usize) -> io::Result<usize> {
-        loop {
-            match self.reader.read(&mut self.buf[from..to]) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => return other,
-            }
-        }
-    }
-
     /// Reads the next block: `Some((buffer, len))` with the block in
     /// `buffer[..len]`, or `None` at the end of the input.
     fn read_block(&mut self) -> Result<Option<(Vec<u8>, usize)>, StreamError> {
@@ -383,26 +377,28 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
                     });
                 }
             }
-            // Below a block, fill the block; past it, the record is long: grow
-            // geometrically, to one byte past the limit at most (enough to see a
-            // terminator right after a record of exactly the limit). Always more
-            // than `filled`, so a read of 0 bytes means end of input.
+            // Below a block, fill the block; past it, the record is long: read
+            // another block's worth and look for its end there, up to one byte
+            // past the limit (enough to see a terminator right after a record of
+            // exactly the limit), so the block ends soon after the long record.
+            // Always more than `filled`, so `fill` reads at least one byte or
+            // reports the end. The buffer itself grows geometrically (`resize`).
             let to = if self.filled < chunk {
                 chunk
             } else {
                 self.filled
-                    .saturating_mul(2)
+                    .saturating_add(chunk)
                     .min(self.max_record.saturating_add(1))
             };
             if self.buf.len() < to {
                 self.buf.resize(to, 0);
             }
-            match self.read_retrying(self.filled, to) {
-                Ok(0) => {
+            match crate::io::fill(&mut self.reader, &mut self.buf[..to], &mut self.filled) {
+                Ok(true) => {
                     self.reader_done = true;
                     return Ok((self.filled > 0).then(|| self.cut(self.filled)));
                 }
-                Ok(n) => self.filled += n,
+                Ok(false) => {}
                 Err(e) => {
                     return Err(StreamError {
                         kind: StreamErrorKind::Io(e),
@@ -445,7 +441,7 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
     }
 
     /// Reads and hands out blocks until `in_flight` are pending or the input ends.
-    fn fill(&mut self) {
+    fn top_up(&mut self) {
         while !self.reader_done && self.pending.len() < self.in_flight {
             match self.read_block() {
                 Ok(Some((block, len))) => self.spawn(block, len),
@@ -492,7 +488,7 @@ impl<Rd: Read, T: Send + 'static> Iterator for MapBlocks<Rd, T> {
         if self.finished {
             return None;
         }
-        self.fill();
+        self.top_up();
         match self.pending.pop_front() {
             None => {
                 self.finish();

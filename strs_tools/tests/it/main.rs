@@ -2,6 +2,7 @@
 //! every topic is a module.
 
 mod numa;
+mod pools;
 mod search;
 mod stream_async;
 mod stream_reader;

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
 use strs_tools::parallel::numa::current_thread_cpus;
-use strs_tools::parallel::{NUMAStringProcessor, NumaStringProcessor, NumaTopology};
+use strs_tools::parallel::{NumaStringProcessor, NumaTopology, DEFAULT_CHUNK_SIZE};
 
 /// A fake `/sys/devices/system/node` tree, removed on drop.
 struct FakeSysfs {
@@ -287,9 +287,12 @@ fn four_node_tree_pins_the_allowed_nodes_and_drops_the_others() {
     }
 }
 
+/// Workers pinned to CPUs that do not exist: every pin fails, the failures are
+/// counted, work goes on, and nothing is printed (the library never writes to
+/// stderr; the check runs in a child process, whose stderr is its own).
 #[test]
 fn workers_that_cannot_be_pinned_still_give_the_same_results() {
-    // CPUs that do not exist: every pin fails, once-per-process warning, work goes on.
+    const CHILD: &str = "STRS_NUMA_UNPINNABLE_CHILD";
     let processor = NumaStringProcessor::with_topology(NumaTopology::from_nodes([
         (0, vec![61000]),
         (1, vec![61001, 61002]),
@@ -301,15 +304,39 @@ fn workers_that_cannot_be_pinned_still_give_the_same_results() {
         processor.process_parallel(&text, 5, str::to_owned),
         naive_chunks(&text, 5)
     );
+    if std::env::var_os(CHILD).is_some() {
+        println!("child: pin failures {}", processor.pin_failures());
+        return;
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "numa::workers_that_cannot_be_pinned_still_give_the_same_results",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .expect("the test binary runs itself");
+    assert!(output.status.success(), "child failed: {output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("child: pin failures 3"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("strs_tools"), "the library printed: {stderr}");
 }
 
 /// The chunks of the plain `par_process`, computed the obvious way: cut every
-/// `chunk_size` bytes (0 counts as 1), moved forward to a character boundary.
+/// `chunk_size` bytes (0: the default chunk size), moved forward to a character
+/// boundary.
 fn naive_chunks(text: &str, chunk_size: usize) -> Vec<String> {
+    let chunk_size = if chunk_size == 0 {
+        DEFAULT_CHUNK_SIZE
+    } else {
+        chunk_size
+    };
     let mut chunks = Vec::new();
     let mut start = 0;
     while start < text.len() {
-        let mut end = (start + chunk_size.max(1)).min(text.len());
+        let mut end = (start + chunk_size).min(text.len());
         while !text.is_char_boundary(end) {
             end += 1;
         }
@@ -502,8 +529,10 @@ fn node_shares_follow_cpu_counts() {
 }
 
 #[test]
-fn the_seed_name_is_the_same_type() {
-    let processor: NUMAStringProcessor = NumaStringProcessor::with_topology(NumaTopology::single_node(&[0]));
+#[allow(deprecated)]
+fn the_former_name_is_a_deprecated_alias_of_the_same_type() {
+    let processor: strs_tools::parallel::NUMAStringProcessor =
+        NumaStringProcessor::with_topology(NumaTopology::single_node(&[0]));
     assert_eq!(processor.process_parallel("ab", 1, str::to_owned), ["a", "b"]);
 }
 
@@ -538,7 +567,7 @@ fn under_taskset_only_the_allowed_cpu_is_used() {
         .arg(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "under_taskset_only_the_allowed_cpu_is_used",
+            "numa::under_taskset_only_the_allowed_cpu_is_used",
             "--nocapture",
             "--test-threads=1",
         ])
