@@ -42,6 +42,11 @@ enum Engine {
     /// position where *some* pattern starts; the patterns with that first byte
     /// are verified there.
     Teddy(packed::Searcher),
+    /// Up to 64 distinct patterns no two matches of which can ever overlap (see
+    /// [`overlap_free`]): then every match is one of Teddy's leftmost-first,
+    /// non-overlapping matches, and its own iterator finds them all in one pass.
+    /// Per Teddy pattern (a distinct pattern), its listed indices.
+    TeddyDisjoint(packed::Searcher, Vec<Vec<usize>>),
     /// More: a leftmost-first automaton finds those positions, and an anchored
     /// automaton lists the patterns matching at each one (so the work per
     /// position does not grow with the number of patterns sharing a first byte).
@@ -247,7 +252,11 @@ impl ParallelSearcher {
             .extend(distinct)
             .build();
         if let Some(teddy) = teddy {
-            return Engine::Teddy(teddy);
+            return if overlap_free(distinct) {
+                Engine::TeddyDisjoint(teddy, listings)
+            } else {
+                Engine::Teddy(teddy)
+            };
         }
         let leftmost = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)
@@ -488,6 +497,24 @@ impl ParallelSearcher {
         match &self.engine {
             Engine::Never => Vec::new(),
             Engine::PerPattern => self.scan_per_pattern(hay, range, sink),
+            Engine::TeddyDisjoint(teddy, listings) => {
+                // No pattern has a border here, so nothing straddles.
+                let window_end = range.end.saturating_add(self.max_len - 1).min(hay.len());
+                for m in teddy.find_iter(&hay[range.start..window_end]) {
+                    let start = range.start + m.start();
+                    if start >= range.end {
+                        break;
+                    }
+                    for &p in &listings[m.pattern().as_usize()] {
+                        sink.hit(Match {
+                            start,
+                            end: range.start + m.end(),
+                            pattern: p,
+                        });
+                    }
+                }
+                Vec::new()
+            }
             _ => self.scan_candidates(hay, range, scratch, sink),
         }
     }
@@ -639,7 +666,7 @@ impl ParallelSearcher {
             return None;
         }
         match &self.engine {
-            Engine::Never | Engine::PerPattern => None,
+            Engine::Never | Engine::PerPattern | Engine::TeddyDisjoint(..) => None,
             Engine::Teddy(s) => s
                 .find_in(hay, aho_corasick::Span::from(from..hay.len()))
                 .map(|m| m.start()),
@@ -712,6 +739,27 @@ fn correct(hits: &mut Vec<Hit>, removed: &[Hit], added: &[Hit]) {
     hits.retain(|h| removed.binary_search(h).is_err());
     hits.extend_from_slice(added);
     hits.sort_unstable();
+}
+
+/// Can no two matches of `patterns` (distinct, non-empty) ever overlap: no
+/// pattern starts inside another's match, at its start or later (this includes a
+/// pattern's own border)? Checked exactly for sets of up to 4 KiB in all, assumed
+/// false for larger ones (the check is quadratic in the set's size).
+fn overlap_free(patterns: &[&[u8]]) -> bool {
+    const MAX_CHECKED_BYTES: usize = 4 << 10;
+    if patterns.iter().map(|p| p.len()).sum::<usize>() > MAX_CHECKED_BYTES {
+        return false;
+    }
+    patterns.iter().enumerate().all(|(i, p)| {
+        patterns.iter().enumerate().all(|(j, q)| {
+            // `q` starting at offset k of a match of `p`: the same match when
+            // k = 0 and i = j; an overlap when the bytes they share agree.
+            (0..p.len()).filter(|&k| k > 0 || i != j).all(|k| {
+                let shared = (p.len() - k).min(q.len());
+                p[k..k + shared] != q[..shared]
+            })
+        })
+    })
 }
 
 /// Does `p` have a border (a non-empty proper prefix that is also a suffix), so
@@ -899,6 +947,19 @@ mod tests {
         }
     }
 
+    #[test]
+    fn overlap_freedom_is_about_any_two_matches() {
+        let free = |ps: &[&str]| overlap_free(&ps.iter().map(|p| p.as_bytes()).collect::<Vec<_>>());
+        assert!(free(&["error", "warning", "critical"]));
+        assert!(free(&["ab", "cd", "x"]));
+        assert!(!free(&["aa"]), "a border");
+        assert!(!free(&["ab", "bc"]), "a suffix that starts another");
+        assert!(!free(&["abc", "b"]), "one inside another");
+        assert!(!free(&["ab", "abc"]), "one a prefix of another");
+        assert!(!free(&["abcab"]), "a longer border");
+        assert!(!free(&["aab", "b\u{1}"]), "a suffix of one starts the other");
+    }
+
     /// The searcher with its engine replaced by the last-resort one.
     fn bytewise(patterns: &[&str]) -> ParallelSearcher {
         let mut s = ParallelSearcher::new(patterns);
@@ -924,12 +985,13 @@ mod tests {
     #[test]
     fn every_engine_agrees_with_the_naive_scan() {
         let hay = b"aaaaabab==a==b===aabaab abcabcab";
-        let sets: [&[&str]; 5] = [
+        let sets: [&[&str]; 6] = [
             &["aa", "a", "ab"],
             &["aa", "a", "ab", "b", "==", "="],
             &["abcab", "bca", "aab", "a", "ab", "aa", "aa"],
             &["=", "==", "===", "b=", "zz", "", "aa"],
             &["x", "y", "z", "w"],
+            &["ab", "=b", "x", "yz", "ab", ""],
         ];
         for patterns in sets {
             let expected = naive(hay, patterns);
@@ -962,13 +1024,16 @@ mod tests {
                 Engine::Never => "never",
                 Engine::PerPattern => "per pattern",
                 Engine::Teddy(_) => "teddy",
+                Engine::TeddyDisjoint(..) => "teddy, disjoint",
                 Engine::Automaton { .. } => "automaton",
                 Engine::Bytewise => "bytewise",
             }
         };
         assert_eq!(engine(0), "never");
         assert_eq!(engine(3), "per pattern");
-        assert_eq!(engine(4), "teddy");
+        // "p1" and "p10" can overlap: verified candidates.
+        assert_eq!(engine(11), "teddy");
+        assert_eq!(engine(4), "teddy, disjoint");
         assert_eq!(engine(65), "automaton");
     }
 

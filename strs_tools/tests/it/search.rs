@@ -159,22 +159,34 @@ fn log_text_at_tiny_chunk_sizes_on_one_to_four_threads() {
         let level = ["INFO", "error", "warning", "critical", "debug"][i % 5];
         log.push_str(&format!("{i:04} {level} served errorwarning critical\r\n"));
     }
-    let patterns = ["error", "warning", "critical"];
-    let expected = oracle(&log, &patterns);
-    let counts = oracle_counts(&log, &patterns);
-    for threads in 1..=4 {
-        pool(threads).install(|| {
-            for size in [0, 1, 2, 3, 5, 8, 13, 64, 1000] {
-                let s = ParallelSearcher::new(&patterns).chunk_size(size);
-                let got: Vec<(usize, &str)> = s
-                    .find_all(log.as_bytes())
-                    .iter()
-                    .map(|m| (m.start, &log[m.start..m.end]))
-                    .collect();
-                assert_eq!(got, expected, "chunk {size} threads {threads}");
-                assert_eq!(s.count(log.as_bytes()), counts, "chunk {size} threads {threads}");
-            }
-        });
+    // Three patterns: one memmem scan each; five that never overlap: Teddy's
+    // own iterator; five that do ("ror" ends "error"): verified candidates.
+    let sets: [&[&str]; 3] = [
+        &["error", "warning", "critical"],
+        &["error", "warning", "critical", "served", "error"],
+        &["error", "warning", "critical", "served", "ror"],
+    ];
+    for patterns in sets {
+        let expected = oracle(&log, patterns);
+        let counts = oracle_counts(&log, patterns);
+        for threads in 1..=4 {
+            pool(threads).install(|| {
+                for size in [0, 1, 2, 3, 5, 8, 13, 64, 1000] {
+                    let s = ParallelSearcher::new(patterns).chunk_size(size);
+                    let got: Vec<(usize, &str)> = s
+                        .find_all(log.as_bytes())
+                        .iter()
+                        .map(|m| (m.start, &log[m.start..m.end]))
+                        .collect();
+                    assert_eq!(got, expected, "{patterns:?} chunk {size} threads {threads}");
+                    assert_eq!(
+                        s.count(log.as_bytes()),
+                        counts,
+                        "{patterns:?} chunk {size} threads {threads}"
+                    );
+                }
+            });
+        }
     }
 }
 
