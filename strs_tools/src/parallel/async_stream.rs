@@ -171,7 +171,7 @@ where
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         // `Tasks` is `Unpin` (its input is boxed), so the combinator is too.
-        self.inner.poll_next_unpin(cx)
+        self.inner.poll_next_unpin(cx).map(|item| item.map(resume))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -188,7 +188,7 @@ where
     type Item = T;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.inner.poll_next_unpin(cx)
+        self.inner.poll_next_unpin(cx).map(|item| item.map(resume))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -260,23 +260,29 @@ where
     }
 }
 
-/// One item's result, being computed on the pool.
+/// One item's result, being computed on the pool: `f`'s value, or its panic.
+///
+/// The panic is not resumed here: the combinators poll every pending future as
+/// it is woken, so a panic raised in `poll` would overtake the results of
+/// earlier items. It is resumed when the combinator yields the item ([`resume`]).
 struct Pending<T> {
     rx: oneshot::Receiver<thread::Result<T>>,
 }
 
 impl<T> Future for Pending<T> {
-    type Output = T;
+    type Output = thread::Result<T>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        match Pin::new(&mut self.rx).poll(cx) {
-            Poll::Ready(Ok(Ok(value))) => Poll::Ready(value),
-            Poll::Ready(Ok(Err(payload))) => panic::resume_unwind(payload),
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<thread::Result<T>> {
+        Pin::new(&mut self.rx).poll(cx).map(|sent| {
             // A job sends unless its receiver is gone, and it is alive here.
-            Poll::Ready(Err(oneshot::Canceled)) => unreachable!("a rayon job ended without reporting"),
-            Poll::Pending => Poll::Pending,
-        }
+            sent.unwrap_or_else(|oneshot::Canceled| unreachable!("a rayon job ended without reporting"))
+        })
     }
+}
+
+/// An item's value, or its panic resumed now that the item is due.
+fn resume<T>(result: thread::Result<T>) -> T {
+    result.unwrap_or_else(|payload| panic::resume_unwind(payload))
 }
 
 /// A job for the pool; it must not panic (the closures above catch `f`'s panics,

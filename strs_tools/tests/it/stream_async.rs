@@ -290,3 +290,32 @@ async fn a_panic_in_f_reaches_the_consumer_in_order_and_rayon_survives() {
         .await;
     assert_eq!(again, vec![1, 2, 3, 4, 5]);
 }
+
+/// Regression: item 3 panics at once while items 0..3 are still sleeping, so
+/// its panic is ready first; it must still come after their results (a panic
+/// raised while the ordered combinator polled item 3 used to overtake them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_that_finishes_first_still_comes_after_the_earlier_results() {
+    let mut out = ParallelStreamProcessor::new(
+        stream::iter(0..6u32),
+        |i| {
+            assert_ne!(i, 3, "f failed on three");
+            // Item 2 is the slowest: item 3's panic is ready long before it.
+            std::thread::sleep(Duration::from_millis(if i == 2 { 300 } else { 50 }));
+            i
+        },
+        4,
+    )
+    .process();
+    let mut got = Vec::new();
+    let caught = AssertUnwindSafe(async {
+        while let Some(x) = out.next().await {
+            got.push(x);
+        }
+    })
+    .catch_unwind()
+    .await;
+    let payload = caught.expect_err("the panic must reach the consumer");
+    assert!(panic_message(&*payload).contains("f failed on three"));
+    assert_eq!(got, vec![0, 1, 2]);
+}
