@@ -187,6 +187,8 @@ struct Scratch {
     touched: Vec<usize>,
     /// The patterns matching at the current position (automaton engine).
     at: Vec<usize>,
+    /// How many matches the previous chunk of this job produced.
+    last_hits: usize,
 }
 
 impl ParallelSearcher {
@@ -322,12 +324,15 @@ impl ParallelSearcher {
         let mut chunks: Vec<ScannedChunk<T>> = ranges
             .par_iter()
             .map_init(Scratch::default, |scratch, r| {
+                // Sized like the previous chunk's output: neighbouring chunks
+                // have similar match densities, and growing costs copies.
                 let mut sink = Collect {
-                    out: Vec::new(),
+                    out: Vec::with_capacity(scratch.last_hits + scratch.last_hits / 8),
                     keys: keyed.then(Vec::new),
                     f: &f,
                 };
                 let straddles = self.scan_chunk(hay, r.clone(), scratch, &mut sink);
+                scratch.last_hits = sink.out.len();
                 ScannedChunk {
                     out: sink.out,
                     keys: sink.keys,
@@ -592,7 +597,9 @@ impl ParallelSearcher {
         if scratch.exits.len() != self.patterns.len() {
             scratch.exits = vec![0; self.patterns.len()];
         }
-        let Scratch { exits, touched, at } = scratch;
+        let Scratch {
+            exits, touched, at, ..
+        } = scratch;
         let mut accept = |pos: usize, p: usize| {
             if pos >= exits[p] {
                 if exits[p] == 0 {

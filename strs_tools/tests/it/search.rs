@@ -288,3 +288,56 @@ proptest! {
         prop_assert_eq!(got, oracle(&hay, &patterns));
     }
 }
+
+/// The peak resident memory of this process, from `/proc/self/status`.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Regression: 100 patterns over 4 MiB at chunk size 1 once took 6.8 GB (per-chunk
+/// state for every pattern, a chunk per byte). The peak memory of a child process
+/// (this binary's other tests allocate too) must stay near the input's size.
+#[test]
+fn a_hundred_patterns_at_chunk_size_one_stay_in_bounded_memory() {
+    const CHILD: &str = "STRS_SEARCH_MEMORY_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "search::a_hundred_patterns_at_chunk_size_one_stay_in_bounded_memory",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .expect("the test binary runs itself");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && stdout.contains("search memory child: "),
+            "child failed: {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        return;
+    }
+    let Some(before) = peak_rss_bytes() else {
+        println!("search memory child: skipped, no /proc");
+        return;
+    };
+    let line = "2026-11-30T17:00:00Z INFO worker-3 request id=4711 served in 12ms k042x\n";
+    let hay = line.repeat((4 << 20) / line.len());
+    let owned: Vec<String> = (0..100).map(|i| format!("k{i:03}x")).collect();
+    let patterns: Vec<&str> = owned.iter().map(String::as_str).collect();
+    let searcher = ParallelSearcher::new(&patterns).chunk_size(1);
+    let matches = pool(2).install(|| searcher.find_all(hay.as_bytes()));
+    let counts = pool(2).install(|| searcher.count(hay.as_bytes()));
+    assert_eq!(matches.len(), hay.len() / line.len());
+    assert_eq!(counts[42], matches.len());
+    let grown = peak_rss_bytes().unwrap_or(0).saturating_sub(before);
+    // The input (4 MiB), the matches (24 bytes each), and per-chunk bookkeeping
+    // for at most 65,536 chunks.
+    assert!(grown < 64 << 20, "peak memory grew by {} MiB", grown >> 20);
+    println!("search memory child: peak grew {} MiB", grown >> 20);
+}
