@@ -129,8 +129,9 @@ impl ReaderPipeline {
         self
     }
 
-    /// Runs the blocks on a dedicated pool of `threads` threads (cached for the
-    /// life of the process); `0`, the default, means the rayon pool of the thread
+    /// Runs the blocks on a dedicated pool of `threads` threads (from the crate's
+    /// bounded pool cache, see [`MAX_CACHED_POOLS`](crate::parallel::MAX_CACHED_POOLS));
+    /// `0`, the default, means the rayon pool of the thread
     /// that advances the iterator (the global pool, or the pool the caller
     /// `install`ed).
     pub fn threads(&mut self, threads: usize) -> &mut Self {

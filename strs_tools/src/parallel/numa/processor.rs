@@ -17,8 +17,10 @@ use crate::parallel::pool::SharedPool;
 ///
 /// One rayon pool per node of the [`NumaTopology`], as many workers as the node
 /// has allowed CPUs, each worker pinned to the node's CPU set when it starts.
-/// Pools are built once per CPU set and shared by every processor for the life of
-/// the process (building a pool spawns threads; that is too slow per call).
+/// A processor keeps its pools for its life; they also go to the crate's bounded
+/// pool cache, so a later processor for the same CPU sets reuses them (building
+/// a pool spawns threads, too slow per call). See
+/// [`MAX_CACHED_POOLS`](crate::parallel::MAX_CACHED_POOLS).
 ///
 /// [`process_parallel`](Self::process_parallel) cuts the input into the same
 /// chunks as the plain `par_process`, hands each node a contiguous run of chunks
