@@ -531,27 +531,28 @@ impl ParallelSearcher {
     fn scan_per_pattern(&self, hay: &[u8], range: Range<usize>, sink: &mut impl Sink) -> Vec<Straddle> {
         const NONE: usize = usize::MAX;
         let n = self.listed.len();
-        let mut ends = [0usize; PER_PATTERN_LIMIT];
         let mut lens = [0usize; PER_PATTERN_LIMIT];
         let mut next = [NONE; PER_PATTERN_LIMIT];
         let mut last = [0usize; PER_PATTERN_LIMIT];
-        let find = |s: usize, from: usize, end: usize| -> usize {
-            if from >= end {
-                return NONE;
-            }
+        // One memmem iterator per pattern (it keeps its prefilter's state from
+        // match to match), over the chunk plus what a match starting in it can
+        // cover.
+        let mut iters: [Option<memmem::FindIter<'_, '_>>; PER_PATTERN_LIMIT] = std::array::from_fn(|_| None);
+        let advance =
+            |s: usize, iters: &mut [Option<memmem::FindIter<'_, '_>>; PER_PATTERN_LIMIT]| -> usize {
+                match iters[s].as_mut().and_then(Iterator::next) {
+                    Some(offset) if range.start + offset < range.end => range.start + offset,
+                    _ => NONE,
+                }
+            };
+        for s in 0..n {
             let finder = self.finders[self.listed[s]]
                 .as_ref()
                 .expect("listed patterns are non-empty");
-            match finder.find(&hay[from..end]) {
-                Some(offset) if from + offset < range.end => from + offset,
-                _ => NONE,
-            }
-        };
-        for s in 0..n {
             lens[s] = self.patterns[self.listed[s]].len();
-            // A match starting before the chunk's end may run past it.
-            ends[s] = range.end.saturating_add(lens[s] - 1).min(hay.len());
-            next[s] = find(s, range.start, ends[s]);
+            let end = range.end.saturating_add(lens[s] - 1).min(hay.len());
+            iters[s] = Some(finder.find_iter(&hay[range.start..end]));
+            next[s] = advance(s, &mut iters);
         }
         loop {
             // Ties go to the lower index: the scans are in list order.
@@ -571,7 +572,7 @@ impl ParallelSearcher {
                 end: last[s],
                 pattern: self.listed[s],
             });
-            next[s] = find(s, last[s], ends[s]);
+            next[s] = advance(s, &mut iters);
         }
         (0..n)
             .filter(|&s| last[s] > range.end && self.bordered[self.listed[s]])
