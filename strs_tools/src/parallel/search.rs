@@ -198,7 +198,7 @@ impl ParallelSearcher {
     /// This never fails and never panics: sets of up to three patterns are
     /// searched with memchr's `memmem`, up to 64 with aho-corasick's Teddy,
     /// larger ones with aho-corasick automata, and a set aho-corasick refuses
-    /// (far beyond millions of patterns) by checking, at each position, the
+    /// (its limits are billions of automaton states) by checking, at each position, the
     /// patterns that start with its byte.
     pub fn new<P: AsRef<[u8]>>(patterns: &[P]) -> ParallelSearcher {
         let patterns: Vec<Vec<u8>> = patterns.iter().map(|p| p.as_ref().to_vec()).collect();
