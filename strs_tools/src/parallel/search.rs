@@ -751,10 +751,10 @@ fn correct(hits: &mut Vec<Hit>, removed: &[Hit], added: &[Hit]) {
 
 /// Can no two matches of `patterns` (distinct, non-empty) ever overlap: no
 /// pattern starts inside another's match, at its start or later (this includes a
-/// pattern's own border)? Checked exactly for sets of up to 4 KiB in all, assumed
+/// pattern's own border)? Checked exactly for sets of up to 1 KiB in all, assumed
 /// false for larger ones (the check is quadratic in the set's size).
 fn overlap_free(patterns: &[&[u8]]) -> bool {
-    const MAX_CHECKED_BYTES: usize = 4 << 10;
+    const MAX_CHECKED_BYTES: usize = 1 << 10;
     if patterns.iter().map(|p| p.len()).sum::<usize>() > MAX_CHECKED_BYTES {
         return false;
     }
