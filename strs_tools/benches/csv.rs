@@ -16,53 +16,6 @@ use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 use strs_tools::csv::CsvParser;
 
-/// A deterministic CSV of about `target` bytes: a header and 8 columns; about 10 %
-/// of the free-text fields are quoted and hold commas, doubled quotes and newlines.
-fn generate(target: usize) -> (Vec<u8>, usize) {
-    const WORDS: &[&str] = &[
-        "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
-    ];
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let mut out = b"id,name,score,date,count,tag,text,code\n".to_vec();
-    let mut rows = 0;
-    while out.len() < target {
-        let r = next();
-        let word = |k: u64| WORDS[(k % WORDS.len() as u64) as usize];
-        let text = if r % 10 == 0 {
-            format!(
-                "\"{} says \"\"{}\"\", then,\n{} {}\"",
-                word(r >> 8),
-                word(r >> 12),
-                word(r >> 16),
-                r % 97
-            )
-        } else {
-            format!("{} {} {}", word(r >> 8), word(r >> 12), word(r >> 16))
-        };
-        let line = format!(
-            "{rows},{},{}.{:02},2024-{:02}-{:02},{},{},{},X{:04}\n",
-            word(r >> 20),
-            r % 1000,
-            (r >> 4) % 100,
-            1 + (r >> 24) % 12,
-            1 + (r >> 28) % 28,
-            (r >> 32) % 100_000,
-            word(r >> 36),
-            text,
-            (r >> 40) % 10_000,
-        );
-        out.extend_from_slice(line.as_bytes());
-        rows += 1;
-    }
-    (out, rows)
-}
-
 fn ours(threads: usize) -> CsvParser {
     CsvParser::builder()
         .threads(threads)
@@ -71,14 +24,7 @@ fn ours(threads: usize) -> CsvParser {
 }
 
 fn csv_crate_fields(input: &[u8]) -> (usize, usize) {
-    let mut reader = csv::ReaderBuilder::new().from_reader(input);
-    let mut record = csv::ByteRecord::new();
-    let (mut records, mut fields) = (0, 0);
-    while reader.read_byte_record(&mut record).expect("valid csv") {
-        records += 1;
-        fields += record.len();
-    }
-    (records, fields)
+    strs_testdata::csv_crate_fields(input, true)
 }
 
 fn simd_csv_fields(input: &[u8]) -> (usize, usize) {
@@ -157,21 +103,13 @@ fn new_group<'c>(c: &'c mut Criterion, name: &str, input: &[u8]) -> BenchmarkGro
     group
 }
 
-/// Hostile input for the block parser: a quote inside an unquoted field on every
-/// line, so that no block's quotes are syntax (about `bytes` long, 5 fields per
-/// record, a header).
-fn stray_quotes(bytes: usize) -> (Vec<u8>, usize) {
-    let line = b"i,5\" pipe,abc,12.5,xyzxyz\n";
-    let rows = bytes / line.len();
-    ([&b"h1,h2,h3,h4,h5\n"[..], &line.repeat(rows)].concat(), rows)
-}
-
 /// The stray-quote input: ours streamed at 1 and 2 threads and kept at 1,
 /// against the `csv` crate.
 fn bench_stray_quotes(c: &mut Criterion, mib: usize) {
-    let (input, rows) = stray_quotes((mib << 20) / 4);
-    let input = &input[..];
-    let expected = (rows, rows * 5);
+    let generated = strs_testdata::csv_stray_quotes((mib << 20) / 4);
+    let input = &generated.bytes[..];
+    let rows = generated.records;
+    let expected = (rows, rows * generated.columns);
     assert_eq!(csv_crate_fields(input), expected);
     for threads in [1, 2] {
         assert_eq!(ours_streamed(&ours(threads), input), expected);
@@ -199,11 +137,12 @@ fn bench(c: &mut Criterion) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(256);
-    let (input, rows) = generate(mib << 20);
-    let input = &input[..];
+    let generated = strs_testdata::csv_quoted(mib << 20);
+    let input = &generated.bytes[..];
+    let rows = generated.records;
 
     // Every contender must agree before anything is timed.
-    let expected = (rows, rows * 8);
+    let expected = (rows, rows * generated.columns);
     assert_eq!(csv_crate_fields(input), expected);
     assert_eq!(simd_csv_fields(input), expected);
     for threads in [1, 2] {
