@@ -144,7 +144,11 @@ fn run(cli: Cli) -> Result<(), String> {
     let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
     std::fs::write(&json_path, text).map_err(|e| shown(&json_path, e))?;
     let svg_path = cli.out.join("bench.svg");
-    plot::scaling(&svg_path, &results).map_err(|e| format!("{}: {e}", svg_path.display()))?;
+    let note = summaries
+        .iter()
+        .any(|s| s.loaded().is_some())
+        .then_some("The machine was visibly loaded:\nsee the table; run again\non a quiet machine.");
+    plot::scaling(&svg_path, &results, note).map_err(|e| format!("{}: {e}", svg_path.display()))?;
     println!(
         "\nwrote {} and {} in {:.0} s",
         json_path.display(),

@@ -18,12 +18,13 @@ const COLOURS: [RGBColor; 6] = [
     RGBColor(150, 110, 0),  // ochre, darkened
 ];
 
-/// Writes the plot of `results` (ours only) to `path` as SVG.
+/// Writes the plot of `results` (ours only) to `path` as SVG, with `note` (for
+/// example that the machine was loaded) under the legend.
 ///
 /// # Errors
 ///
 /// If the file cannot be written.
-pub fn scaling(path: &Path, results: &[(&str, &str, Vec<Row>)]) -> Result<(), String> {
+pub fn scaling(path: &Path, results: &[(&str, &str, Vec<Row>)], note: Option<&str>) -> Result<(), String> {
     // The x axis counts tenths of a thread, so that it can have a margin while
     // ticks sit on whole thread counts only.
     let series: Vec<(&str, Vec<(i32, f64)>)> = results
@@ -55,7 +56,7 @@ pub fn scaling(path: &Path, results: &[(&str, &str, Vec<Row>)]) -> Result<(), St
         .flat_map(|(_, p)| p.iter().map(|x| x.1))
         .filter(|y| *y > 0.0)
         .fold(max_y, f64::min);
-    let root = SVGBackend::new(path, (1000, 560)).into_drawing_area();
+    let root = SVGBackend::new(path, (1040, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     // The legend has a column of its own, so it never hides a line.
     let (plot_area, legend_area) = root.split_horizontally(720);
@@ -71,7 +72,9 @@ pub fn scaling(path: &Path, results: &[(&str, &str, Vec<Row>)]) -> Result<(), St
             (7..max_tick + 3).with_key_points(ticks.clone()),
             // Logarithmic, so that a workload ten times slower than another
             // still shows its slope, and perfect scaling is the same slope for all.
-            (min_y / 1.5..max_y * 1.5).log_scale(),
+            (min_y / 1.5..max_y * 1.5)
+                .log_scale()
+                .with_key_points(one_two_five(min_y / 1.5, max_y * 1.5)),
         )
         .map_err(|e| e.to_string())?;
     let label_style = ("sans-serif", 20).into_font().color(&BLACK);
@@ -84,7 +87,6 @@ pub fn scaling(path: &Path, results: &[(&str, &str, Vec<Row>)]) -> Result<(), St
         .x_desc("threads")
         .y_desc("MB/s (10^6 bytes/s, log scale)")
         .x_label_formatter(&|x| format!("{}", x / 10))
-        .y_labels(12)
         .y_label_formatter(&|y| format!("{y:.0}"))
         .label_style(label_style.clone())
         .axis_desc_style(label_style)
@@ -130,9 +132,35 @@ pub fn scaling(path: &Path, results: &[(&str, &str, Vec<Row>)]) -> Result<(), St
             .map_err(|e| e.to_string())?;
     }
     legend_area
-        .draw(&Text::new("perfect scaling", (54, y - 10), text))
+        .draw(&Text::new("perfect scaling", (54, y - 10), text.clone()))
         .map_err(|e| e.to_string())?;
+    for (k, line) in note.unwrap_or_default().lines().enumerate() {
+        legend_area
+            .draw(&Text::new(
+                line.to_string(),
+                (8, y + 40 + 24 * k as i32),
+                text.clone(),
+            ))
+            .map_err(|e| e.to_string())?;
+    }
     root.present().map_err(|e| e.to_string())
+}
+
+/// The values 1, 2 and 5 times a power of ten between `lo` and `hi`: the
+/// labels of a logarithmic axis.
+fn one_two_five(lo: f64, hi: f64) -> Vec<f64> {
+    let mut ticks = Vec::new();
+    let mut decade = 10f64.powi(lo.max(1e-3).log10().floor() as i32);
+    while decade <= hi {
+        for step in [1.0, 2.0, 5.0] {
+            let tick = decade * step;
+            if (lo..=hi).contains(&tick) {
+                ticks.push(tick);
+            }
+        }
+        decade *= 10.0;
+    }
+    ticks
 }
 
 /// `threads` on the x axis.
@@ -143,6 +171,15 @@ fn tenths(threads: usize) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_ticks_are_one_two_five_within_the_range() {
+        assert_eq!(
+            one_two_five(60.0, 12_000.0),
+            [100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10_000.0]
+        );
+        assert_eq!(one_two_five(1.5, 4.0), [2.0]);
+    }
 
     #[test]
     fn the_plot_has_integer_thread_ticks_and_every_series() {
@@ -156,7 +193,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("strs-bench-plot-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("bench.svg");
-        scaling(&path, &results).unwrap();
+        scaling(&path, &results, Some("a note\non two lines")).unwrap();
         let svg = std::fs::read_to_string(&path).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         // Every text element's content, trimmed.
@@ -164,7 +201,15 @@ mod tests {
             .split("</text>")
             .filter_map(|t| Some(t.rsplit_once('>')?.1.trim()))
             .collect();
-        for label in ["Workload A", "Workload B", "perfect scaling", "threads", "1", "2"] {
+        for label in [
+            "Workload A",
+            "Workload B",
+            "perfect scaling",
+            "threads",
+            "1",
+            "2",
+            "on two lines",
+        ] {
             assert!(texts.contains(&label), "missing {label} in {texts:?}");
         }
         let fractional = |t: &&str| t.contains('.') && t.parse::<f64>().is_ok();

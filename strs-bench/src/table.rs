@@ -7,6 +7,11 @@ use crate::measure::Row;
 /// processes too.
 pub const LOADED_INFLATION: f64 = 1.3;
 
+/// Parallel efficiency above which the single-thread run must have been slowed
+/// by other processes: more than linear scaling, which these memory-streaming
+/// workloads cannot reach by themselves.
+pub const LOADED_EFFICIENCY: f64 = 1.1;
+
 /// The summary of one workload: our scaling from its rows.
 pub struct Summary {
     /// The workload's short name.
@@ -56,8 +61,9 @@ impl Summary {
     }
 
     /// Why this run cannot project beyond the cores it had, if it cannot: the
-    /// machine was visibly loaded (work inflation above [`LOADED_INFLATION`], or
-    /// more threads ran slower than one).
+    /// machine was visibly loaded (work inflation above [`LOADED_INFLATION`],
+    /// more threads ran slower than one, or faster than linear scaling allows
+    /// by more than [`LOADED_EFFICIENCY`]).
     pub fn loaded(&self) -> Option<String> {
         if self.threads < 2 {
             return None;
@@ -66,6 +72,8 @@ impl Summary {
             Some(format!("loaded: work inflation {:.2}", self.inflation))
         } else if self.speedup < 1.0 {
             Some(format!("loaded: speedup {:.2}", self.speedup))
+        } else if self.efficiency > LOADED_EFFICIENCY {
+            Some(format!("loaded: efficiency {:.0} %", self.efficiency * 100.0))
         } else {
             None
         }
@@ -126,8 +134,10 @@ pub fn print(
     if summaries.iter().any(|s| s.loaded().is_some()) {
         println!(
             "\nThe machine was visibly loaded during the rows marked 'loaded' (work inflation above \
-             {LOADED_INFLATION} or a speedup below 1): their wall times measure other processes too, \
-             so no projection is made from them. Run again on a quiet machine."
+             {LOADED_INFLATION}, a speedup below 1, or an efficiency above {:.0} %): their wall times \
+             measure other processes too, so no projection is made from them. Run again on a quiet \
+             machine.",
+            LOADED_EFFICIENCY * 100.0
         );
     }
     for r in ceiling {
@@ -189,6 +199,13 @@ mod tests {
     fn a_slowdown_means_loaded_and_no_projection() {
         let s = Summary::from_rows("w", &rows([1.0, 1.25], [1.0, 1.2])).unwrap();
         assert_eq!(s.loaded().as_deref(), Some("loaded: speedup 0.80"));
+        assert_eq!(s.amdahl(8.0), None);
+    }
+
+    #[test]
+    fn more_than_linear_scaling_means_loaded_and_no_projection() {
+        let s = Summary::from_rows("w", &rows([1.0, 0.4], [1.0, 1.0])).unwrap();
+        assert_eq!(s.loaded().as_deref(), Some("loaded: efficiency 125 %"));
         assert_eq!(s.amdahl(8.0), None);
     }
 
