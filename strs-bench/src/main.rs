@@ -4,6 +4,9 @@
 //!
 //! `cargo run --release -p strs-bench -- --help` lists the options.
 
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
+
 use std::path::PathBuf;
 use std::time::Instant;
 

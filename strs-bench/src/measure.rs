@@ -46,6 +46,7 @@ fn cpu_seconds() -> f64 {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: getrusage writes a complete `rusage` into the pointer it is given,
     // which points to enough zeroed memory; RUSAGE_SELF is always valid.
+    #[allow(unsafe_code)]
     let usage = unsafe {
         libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
         usage.assume_init()
