@@ -87,9 +87,10 @@ impl Summary {
     }
 
     /// Amdahl's bound at `n` cores for [`serial_fraction`](Self::serial_fraction);
-    /// `None` when the run was [`loaded`](Self::loaded).
+    /// `None` when the run was [`loaded`](Self::loaded), or when it had one
+    /// thread and no measured serial part (nothing to project from).
     pub fn amdahl(&self, n: f64) -> Option<f64> {
-        if self.loaded().is_some() {
+        if self.loaded().is_some() || (self.threads < 2 && self.measured_serial.is_none()) {
             return None;
         }
         let f = self.serial_fraction();
@@ -116,7 +117,7 @@ pub fn print(
         let projection = |n: f64| match (s.amdahl(n), s.loaded()) {
             (Some(x), _) => format!("{x:.1}x"),
             (None, Some(why)) => format!("n/a ({why})"),
-            (None, None) => "n/a".to_string(),
+            (None, None) => "n/a (one thread)".to_string(),
         };
         println!(
             "| {seed} | {:.0} MB/s | {:.0} MB/s | {:.2}x | {:.0} % | {:.3} | {} | {:.3} | {} | {} |",
@@ -210,10 +211,13 @@ mod tests {
     }
 
     #[test]
-    fn one_thread_only_is_never_loaded() {
-        let one = vec![Row::new("ours", 1, true, 1, (1.0, 5.0))];
+    fn one_thread_only_is_never_loaded_and_projects_only_a_measured_serial_part() {
+        let mut one = vec![Row::new("ours", 1, true, 1, (1.0, 5.0))];
         let s = Summary::from_rows("w", &one).unwrap();
         assert!(s.loaded().is_none());
+        assert_eq!(s.amdahl(16.0), None);
+        one[0].serial = Some(0.0);
+        let s = Summary::from_rows("w", &one).unwrap();
         assert_eq!(s.amdahl(16.0), Some(16.0));
     }
 }
