@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::io::{self, Read};
 use std::ops::{ControlFlow, Range};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -80,19 +81,19 @@ struct Window {
     filled: usize,
     offset: u64,
     eof: bool,
-    /// Bytes scanned or parsed so far, all passes together: the work the
-    /// linearity tests bound.
-    work: AtomicU64,
+    /// Bytes scanned or parsed so far, all passes together (shared by the
+    /// windows of one read): the work the linearity tests bound.
+    work: Arc<AtomicU64>,
 }
 
 impl Window {
-    fn new() -> Window {
+    fn new(work: Arc<AtomicU64>) -> Window {
         Window {
             data: Vec::new(),
             filled: 0,
             offset: 0,
             eof: false,
-            work: AtomicU64::new(0),
+            work,
         }
     }
 
@@ -131,6 +132,19 @@ impl Window {
                 Err(Error::new(kind, None))
             }
         }
+    }
+
+    /// Starts over with the bytes of `other` from `from` on, which the next
+    /// read extends.
+    fn restart_from(&mut self, other: &Window, from: u64) {
+        let tail = &other.bytes()[other.local(from)..];
+        if self.data.len() < tail.len() {
+            self.data.resize(tail.len(), 0);
+        }
+        self.data[..tail.len()].copy_from_slice(tail);
+        self.filled = tail.len();
+        self.offset = from;
+        self.eof = false;
     }
 
     /// Forgets the bytes before `pos`, moving the others to the front when
@@ -299,21 +313,32 @@ impl CsvParser {
         R: Read,
         S: RecordSink + ?Sized,
     {
-        let mut w = Window::new();
-        self.read_records(reader, sink, &mut w)
+        self.read_records(reader, sink, &Arc::new(AtomicU64::new(0)))
     }
 
-    /// `for_each_record_reader`, in `w` (whose work count the tests read).
-    fn read_records<R, S>(&self, mut reader: R, sink: &mut S, w: &mut Window) -> Result<u64, Error>
+    /// `for_each_record_reader`, counting its work in `work` (for the tests).
+    ///
+    /// Two windows take turns: while the pool parses one window's records, the
+    /// calling thread hands the previous window's records to the sink and reads
+    /// the next window (its first bytes: the record the current one cuts). A
+    /// carried record longer than half a window is not copied: the window grows
+    /// in place instead, reading and parsing in turn.
+    fn read_records<R, S>(&self, mut reader: R, sink: &mut S, work: &Arc<AtomicU64>) -> Result<u64, Error>
     where
         R: Read,
         S: RecordSink + ?Sized,
     {
-        let mut reading = Reading::start(self, &mut reader, w)?;
+        let mut cur = Window::new(work.clone());
+        let mut spare = Window::new(work.clone());
+        let mut reading = Reading::start(self, &mut reader, &mut cur)?;
         let limit = self.max_record.max(self.window);
         // The first record not yet parsed starts here (or the data does).
         let mut carry = reading.base;
+        // A failed read: the records the bytes before it complete are
+        // delivered first.
         let mut failed = None;
+        // The parsed records of `spare`, the previous window, to deliver.
+        let mut pending: Option<Vec<ParsedPiece>> = None;
         let mut delivery = Delivery {
             records: 0,
             delivered: 0,
@@ -321,35 +346,61 @@ impl CsvParser {
             expected: None,
         };
         loop {
-            let firsts = reading.advance(w)?;
-            let upto = if w.eof {
-                w.end()
+            let firsts = reading.advance(&cur)?;
+            let upto = if cur.eof {
+                cur.end()
             } else {
                 reading.walker.last_start.unwrap_or(carry).max(carry)
             };
+            let mut cuts = Vec::new();
             if upto > carry {
-                let mut cuts = vec![carry];
-                cuts.extend(
-                    firsts
-                        .iter()
-                        .flatten()
-                        .map(|&(s, _)| s)
-                        .filter(|&s| carry < s && s < upto),
-                );
+                cuts.push(carry);
+                let inside = firsts.iter().flatten().map(|&(s, _)| s);
+                cuts.extend(inside.filter(|&s| carry < s && s < upto));
                 cuts.push(upto);
-                let pieces = self.parse_pieces(w, &cuts);
-                if self.deliver(w, pieces, &mut delivery, sink)?.is_break() {
-                    return Ok(delivery.delivered);
-                }
                 carry = upto;
             }
-            if w.eof {
+            let keep_from = carry.min(reading.needed_from());
+            let too_long = !cur.eof && cur.end() - carry > limit as u64;
+            let last_round = cur.eof || failed.is_some() || too_long;
+            let pipelined = !last_round && cur.end() - keep_from <= (self.window / 2) as u64;
+            let mut parsed = None;
+            let mut flow = Ok(ControlFlow::Continue(()));
+            let mut read_error = None;
+            self.in_place_scope(|s| {
+                if !cuts.is_empty() {
+                    let (cur, cuts, parsed) = (&cur, &cuts, &mut parsed);
+                    s.spawn(move |_| *parsed = Some(self.parse_pieces(cur, cuts)));
+                }
+                if let Some(pieces) = pending.take() {
+                    flow = self.deliver(&spare, pieces, &mut delivery, sink);
+                }
+                if pipelined && matches!(flow, Ok(ControlFlow::Continue(()))) {
+                    spare.restart_from(&cur, keep_from);
+                    read_error = spare.fill(&mut reader, self.window).err();
+                }
+            });
+            if flow?.is_break() {
+                return Ok(delivery.delivered);
+            }
+            if pipelined {
+                std::mem::swap(&mut cur, &mut spare);
+                pending = parsed;
+                failed = read_error;
+                continue;
+            }
+            if let Some(pieces) = parsed {
+                if self.deliver(&cur, pieces, &mut delivery, sink)?.is_break() {
+                    return Ok(delivery.delivered);
+                }
+            }
+            if cur.eof {
                 return Ok(delivery.delivered);
             }
             if let Some(e) = failed.take() {
                 return Err(e);
             }
-            if w.end() - carry > limit as u64 {
+            if too_long {
                 let kind = ErrorKind::RecordTooLong { limit };
                 // Every byte before `carry` is in a delivered piece.
                 let position = Position {
@@ -359,10 +410,20 @@ impl CsvParser {
                 };
                 return Err(Error::new(kind, Some(position)));
             }
-            w.discard_before(carry.min(reading.needed_from()));
-            // After a failed read, the records completed by the bytes read
-            // before it are delivered, then the error is returned.
-            failed = w.fill(&mut reader, self.window).err();
+            cur.discard_before(keep_from);
+            failed = cur.fill(&mut reader, self.window).err();
+        }
+    }
+
+    /// Runs `op` on the calling thread in a scope whose spawned work runs on
+    /// this parser's pool.
+    fn in_place_scope<'s, OP>(&self, op: OP)
+    where
+        OP: FnOnce(&rayon::Scope<'s>),
+    {
+        match self.threads.and_then(pool::dedicated_pool) {
+            Some(pool) => pool.in_place_scope(op),
+            None => rayon::in_place_scope(op),
         }
     }
 
@@ -384,7 +445,7 @@ impl CsvParser {
     /// assert_eq!(parser.count_records_reader(&b"h\n\"a\nb\"\n\nc\r\n"[..]).unwrap(), 2);
     /// ```
     pub fn count_records_reader<R: Read>(&self, reader: R) -> Result<u64, Error> {
-        self.count_reader(reader, &mut Window::new())
+        self.count_reader(reader, &mut Window::new(Arc::new(AtomicU64::new(0))))
     }
 
     /// `count_records_reader`, in `w` (whose work count the tests read).
@@ -519,14 +580,14 @@ mod tests {
         for input in long_records() {
             for window in [1, 7, 64, 4096, 1 << 20] {
                 let parser = CsvParser::builder().window(window).build().unwrap();
-                let mut w = Window::new();
+                let work = Arc::new(AtomicU64::new(0));
                 let mut lens = Vec::new();
                 let mut sink = |r: Record<'_>| {
                     lens.push(r.get(0).map_or(0, |f| f.len()));
                     ControlFlow::Continue(())
                 };
-                assert_eq!(parser.read_records(&input[..], &mut sink, &mut w).unwrap(), 2);
-                let work = w.work.load(Ordering::Relaxed);
+                assert_eq!(parser.read_records(&input[..], &mut sink, &work).unwrap(), 2);
+                let work = work.load(Ordering::Relaxed);
                 // Summarising, the state machine where parity fails, parsing,
                 // and a byte of look-behind per read: a few passes, whatever
                 // the window (re-parsing the carried record would be ~len²/window).
@@ -535,7 +596,7 @@ mod tests {
                     "window {window}: {work} for {}",
                     input.len()
                 );
-                let mut w = Window::new();
+                let mut w = Window::new(Arc::new(AtomicU64::new(0)));
                 assert_eq!(parser.count_reader(&input[..], &mut w).unwrap(), 2);
                 let work = w.work.load(Ordering::Relaxed);
                 assert!(
