@@ -31,7 +31,7 @@ fn block() -> Vec<u8> {
     let mut out = Vec::with_capacity(1 << 20);
     let mut row = 0u64;
     while out.len() < 1 << 20 {
-        let text = if row % 10 == 0 {
+        let text = if row.is_multiple_of(10) {
             format!("\"row {row} says \"\"hi\"\", then,\nmore\"")
         } else {
             format!("plain text {row}")
