@@ -14,8 +14,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::dialect::{nonzero_bytes, HIGH_BYTES, LOW_BYTES};
 use super::error::{Error, ErrorKind, Position};
-use super::parse::{parse_records, Limits, Unit, UnitError};
+use super::parse::{parse_records_into, Limits, Unit, UnitError};
 use super::parser::CsvParser;
 use super::plan::{bom_len, summarize_data, ChunkSummary, Firsts, Source, Walker};
 use super::records::Record;
@@ -339,6 +340,7 @@ impl CsvParser {
         let mut failed = None;
         // The parsed records of `spare`, the previous window, to deliver.
         let mut pending: Option<Vec<ParsedPiece>> = None;
+        let mut spare_units = Vec::new();
         let mut delivery = Delivery {
             records: 0,
             delivered: 0,
@@ -367,13 +369,14 @@ impl CsvParser {
             let mut parsed = None;
             let mut flow = Ok(ControlFlow::Continue(()));
             let mut read_error = None;
+            let units = take_units(&mut spare_units, cuts.len().saturating_sub(1));
             self.in_place_scope(|s| {
                 if !cuts.is_empty() {
                     let (cur, cuts, parsed) = (&cur, &cuts, &mut parsed);
-                    s.spawn(move |_| *parsed = Some(self.parse_pieces(cur, cuts)));
+                    s.spawn(move |_| *parsed = Some(self.parse_pieces(cur, cuts, units)));
                 }
                 if let Some(pieces) = pending.take() {
-                    flow = self.deliver(&spare, pieces, &mut delivery, sink);
+                    flow = self.deliver(&spare, pieces, &mut delivery, sink, &mut spare_units);
                 }
                 if pipelined && matches!(flow, Ok(ControlFlow::Continue(()))) {
                     spare.restart_from(&cur, keep_from);
@@ -390,7 +393,10 @@ impl CsvParser {
                 continue;
             }
             if let Some(pieces) = parsed {
-                if self.deliver(&cur, pieces, &mut delivery, sink)?.is_break() {
+                if self
+                    .deliver(&cur, pieces, &mut delivery, sink, &mut spare_units)?
+                    .is_break()
+                {
                     return Ok(delivery.delivered);
                 }
             }
@@ -472,7 +478,7 @@ impl CsvParser {
 
     /// Parses the records starting in each of `cuts[i]..cuts[i + 1]` (true
     /// record starts) in parallel.
-    fn parse_pieces(&self, w: &Window, cuts: &[u64]) -> Vec<ParsedPiece> {
+    fn parse_pieces(&self, w: &Window, cuts: &[u64], units: Vec<Unit>) -> Vec<ParsedPiece> {
         let d = &self.dialect;
         let lenient = Limits {
             expected_fields: None,
@@ -485,9 +491,10 @@ impl CsvParser {
         );
         pool::install(self.threads, || {
             cuts.par_windows(2)
-                .map(|c| {
+                .zip(units)
+                .map(|(c, unit)| {
                     let (start, stop) = (w.local(c[0]), w.local(c[1]));
-                    let parsed = parse_records(d, lenient, bytes, start, stop);
+                    let parsed = parse_records_into(d, lenient, bytes, start, stop, unit);
                     ParsedPiece {
                         start: c[0],
                         unit: parsed.unit,
@@ -507,6 +514,7 @@ impl CsvParser {
         pieces: Vec<ParsedPiece>,
         delivery: &mut Delivery,
         sink: &mut S,
+        spare_units: &mut Vec<Unit>,
     ) -> Result<ControlFlow<()>, Error> {
         let d = &self.dialect;
         let bytes = w.bytes();
@@ -549,14 +557,45 @@ impl CsvParser {
                 return Err(error_at(delivery, &piece, e.kind.clone(), e.byte));
             }
             delivery.lines += piece.lines;
+            if spare_units.len() < MAX_SPARE_UNITS {
+                spare_units.push(piece.unit);
+            }
         }
         Ok(ControlFlow::Continue(()))
     }
 }
 
-/// The number of `\n` bytes in `bytes`.
+/// The number of `\n` bytes in `bytes`, 8 bytes at a time: each byte's
+/// "equals `\n`" flag (the exact zero-byte test of `nonzero_bytes`) is added
+/// into byte-wide lanes, which are summed every 255 words.
 fn newlines(bytes: &[u8]) -> u64 {
-    memchr::memchr_iter(b'\n', bytes).count() as u64
+    const NEWLINES: u64 = LOW_BYTES * b'\n' as u64;
+    let (words, tail) = bytes.as_chunks::<8>();
+    let mut total = 0u64;
+    for run in words.chunks(255) {
+        let mut lanes = 0u64;
+        for word in run {
+            let x = u64::from_le_bytes(*word) ^ NEWLINES;
+            lanes += (!nonzero_bytes(x) & HIGH_BYTES) >> 7;
+        }
+        // Pairs of lanes into 16-bit lanes (at most 510 each), whose sum
+        // lands in the top 16 bits.
+        const EVEN: u64 = 0x00ff_00ff_00ff_00ff;
+        let pairs = (lanes & EVEN) + (lanes >> 8 & EVEN);
+        total += pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48;
+    }
+    total + tail.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// The most parsed units kept for reuse between windows: their memory stays
+/// mapped and warm instead of being faulted in again for every window.
+const MAX_SPARE_UNITS: usize = 64;
+
+/// `n` units for the next window's pieces, reused where there are some.
+fn take_units(spare: &mut Vec<Unit>, n: usize) -> Vec<Unit> {
+    (0..n)
+        .map(|_| spare.pop().unwrap_or_else(|| Unit::reserved(0)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -573,6 +612,18 @@ mod tests {
         stray.extend(b"\"ab\"c".repeat(16 * 1024));
         stray.extend_from_slice(b",z\nq,r\n");
         vec![quoted, stray]
+    }
+
+    #[test]
+    fn newlines_are_counted_exactly_at_every_length() {
+        let mut bytes: Vec<u8> = (0..20_000u32)
+            .map(|i| if i % 3 == 0 || i % 7 == 0 { b'\n' } else { b'a' })
+            .collect();
+        bytes.extend([b'\n'; 5000]);
+        for len in (0..300).chain([2039, 2040, 2041, 8160, 20_000, 25_000]) {
+            let expected = bytes[..len].iter().filter(|&&b| b == b'\n').count() as u64;
+            assert_eq!(newlines(&bytes[..len]), expected, "{len}");
+        }
     }
 
     #[test]
