@@ -1,20 +1,6 @@
 //! The dialect: which bytes mean what. Validated once by the builder, then shared
 //! read-only by every chunk worker.
 
-/// `0x01` in every byte of a word.
-pub(crate) const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
-/// `0x80` in every byte of a word.
-pub(crate) const HIGH_BYTES: u64 = LOW_BYTES << 7;
-/// `0x7f` in every byte of a word.
-const LOW_SEVEN: u64 = HIGH_BYTES - LOW_BYTES;
-
-/// Bit 7 of each byte of the result is set exactly when that byte of `v` is not
-/// 0 (exact: no carries cross bytes, unlike the classic has-zero test).
-#[inline(always)]
-pub(crate) fn nonzero_bytes(v: u64) -> u64 {
-    ((v & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | v
-}
-
 /// How records end.
 ///
 /// Terminator bytes at the start of a record are skipped, so empty lines never
@@ -85,7 +71,7 @@ impl Dialect {
             quote_neighbours: [false; 256],
         };
         let (t1, t2) = d.term_bytes();
-        d.ends_field_words = [delimiter, t1, t2].map(|b| u64::from(b) * LOW_BYTES);
+        d.ends_field_words = [delimiter, t1, t2].map(|b| u64::from_le_bytes([b; 8]));
         for b in 0..=255u8 {
             d.ends_field[usize::from(b)] = b == delimiter || d.is_term(b);
             d.quote_neighbours[usize::from(b)] = d.ends_field[usize::from(b)] || (double_quote && b == quote);

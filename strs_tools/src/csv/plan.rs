@@ -19,7 +19,9 @@ use memchr::memchr;
 #[cfg(test)]
 use memchr::{memchr2_iter, memchr3_iter};
 
-use super::blocks::{block_at, dispatch, odd_mask, prefix_xor, BlockTask, Classes, Kernel, BLOCK};
+use super::blocks::{
+    block_at, dispatch, misread_quotes, odd_mask, prefix_xor, BlockTask, Classes, Kernel, BLOCK,
+};
 use super::dialect::Dialect;
 use super::machine::State;
 use crate::parallel::plan::chunk_ranges;
@@ -86,32 +88,6 @@ impl ChunkSummary {
 // state machine (after an untrusted stretch) keeps the induction only if the
 // state there is one of the above and is not InField right after a literal quote,
 // which `walk` checks.
-
-/// The quotes of a block that parity would wrongly take for syntax, given which
-/// bytes are inside quotes (`inside`: for a quote, that the quotes before it are
-/// odd, so that it closes them): an opening quote whose preceding byte may not
-/// stand there, or a closing quote whose next byte may not. The bytes that may
-/// are the field ends (`field_ends`) and, with `""` escaping, quotes; `before` and
-/// `after` say it (as 0 or 1) of the bytes just outside the block, whose last
-/// byte is `last`.
-#[inline(always)]
-pub(crate) fn misread_quotes(
-    d: &Dialect,
-    quotes: u64,
-    field_ends: u64,
-    inside: u64,
-    (before, after, last): (u64, u64, u32),
-) -> u64 {
-    let syntax = if d.double_quote {
-        field_ends | quotes
-    } else {
-        field_ends
-    };
-    // Bit i: byte i - 1 (resp. i + 1) may stand next to a syntax quote.
-    let before = syntax << 1 | before;
-    let after = syntax >> 1 | after << last;
-    quotes & ((!inside & !before) | (inside & !after))
-}
 
 /// Summarises `input[range]` for both entry parities: `summarize_data` of that
 /// range of an input in memory whose data starts at `base` (after a byte-order

@@ -14,12 +14,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::dialect::{nonzero_bytes, HIGH_BYTES, LOW_BYTES};
+use super::blocks::{nonzero_bytes, HIGH_BYTES, LOW_BYTES};
 use super::error::{Error, ErrorKind, Position};
-use super::parse::{parse_records_into, Limits, Unit, UnitError};
+use super::parse::parse_records_into;
 use super::parser::CsvParser;
 use super::plan::{bom_len, summarize_data, ChunkSummary, Firsts, Source, Walker};
 use super::records::Record;
+use super::unit::{Limits, Unit, UnitError};
 use crate::parallel::plan::chunk_ranges;
 use crate::parallel::pool;
 

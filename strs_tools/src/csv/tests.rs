@@ -4,8 +4,10 @@
 use super::blocks::tests::with_each_kernel;
 use super::dialect::{Dialect, Terminator};
 use super::machine::naive_parse;
-use super::parse::{parse_records, parse_records_scalar, parse_unit, Limits, Parsed, Unit};
+use super::parse::{parse_records, parse_unit};
 use super::plan::{bom_len, data_chunks, summarize, summarize_memchr, walk};
+use super::scalar::parse_records_scalar;
+use super::unit::{Limits, Parsed, Unit};
 use super::{CsvParser, CsvParserBuilder};
 
 const LENIENT: Limits = Limits {
