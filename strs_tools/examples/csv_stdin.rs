@@ -68,7 +68,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         return Ok(());
     }
-    let parser = CsvParser::new();
+    // `THREADS=n` runs on a pool of n threads (default: all cores).
+    let threads = std::env::var("THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    // `WINDOW=bytes` sets the read window (default: the parser's).
+    let window = std::env::var("WINDOW")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let parser = CsvParser::builder().threads(threads).window(window).build()?;
     if mode == "memory" {
         // The same parse from memory, for comparison: the input read whole first
         // (not timed), then streamed to a closure by `par_map`.

@@ -196,11 +196,12 @@ impl Reading<'_> {
         })
     }
 
-    /// Summarises the bytes read since the last call, in parallel, and walks
-    /// them; returns each chunk's first record start. The last byte read is
+    /// Summarises the bytes read since the last call (in parallel, or on the
+    /// calling thread while the pool is busy parsing) and walks them; returns
+    /// each chunk's first record start. The last byte read is
     /// left for the next call until the input ends: a summary needs the byte
     /// after its chunk.
-    fn advance(&mut self, w: &Window) -> Result<Firsts, Error> {
+    fn advance(&mut self, w: &Window, parallel: bool) -> Result<Firsts, Error> {
         let from = self.walker.at;
         let to = if w.eof { w.end() } else { w.end().saturating_sub(1) };
         if to <= from {
@@ -215,22 +216,22 @@ impl Reading<'_> {
             .map(|r| from + r.start as u64..from + r.end as u64)
             .collect();
         let base = self.base;
-        let sums: Vec<ChunkSummary> = pool::install(p.threads, || {
-            chunks
-                .par_iter()
-                .map(|c| {
-                    let before = (c.start != base).then(|| w.bytes()[w.local(c.start) - 1]);
-                    let after = w.bytes().get(w.local(c.end)).copied();
-                    summarize_data(
-                        d,
-                        &w.bytes()[w.local(c.start)..w.local(c.end)],
-                        before,
-                        after,
-                        c.start,
-                    )
-                })
-                .collect()
-        });
+        let summarize = |c: &Range<u64>| {
+            let before = (c.start != base).then(|| w.bytes()[w.local(c.start) - 1]);
+            let after = w.bytes().get(w.local(c.end)).copied();
+            summarize_data(
+                d,
+                &w.bytes()[w.local(c.start)..w.local(c.end)],
+                before,
+                after,
+                c.start,
+            )
+        };
+        let sums: Vec<ChunkSummary> = if parallel {
+            pool::install(p.threads, || chunks.par_iter().map(summarize).collect())
+        } else {
+            chunks.iter().map(summarize).collect()
+        };
         let (firsts, _) = self
             .walker
             .advance(d, &mut &*w, &chunks, &sums, false)
@@ -348,8 +349,13 @@ impl CsvParser {
             lines: 0,
             expected: None,
         };
+        // The walk of the window read during the last parse, done then.
+        let mut walked = None;
         loop {
-            let firsts = reading.advance(&cur)?;
+            let firsts = match walked.take() {
+                Some(firsts) => firsts,
+                None => reading.advance(&cur, true)?,
+            };
             let upto = if cur.eof {
                 cur.end()
             } else {
@@ -370,6 +376,7 @@ impl CsvParser {
             let mut parsed = None;
             let mut flow = Ok(ControlFlow::Continue(()));
             let mut read_error = None;
+            let mut next_walk = None;
             let units = take_units(&mut spare_units, cuts.len().saturating_sub(1));
             self.in_place_scope(|s| {
                 if !cuts.is_empty() {
@@ -382,6 +389,11 @@ impl CsvParser {
                 if pipelined && matches!(flow, Ok(ControlFlow::Continue(()))) {
                     spare.restart_from(&cur, keep_from);
                     read_error = spare.fill(&mut reader, self.window).err();
+                    // The summary pass is an eighth of a parse: on this thread it
+                    // hides behind the parse and spares the pool a hand-off.
+                    if read_error.is_none() {
+                        next_walk = Some(reading.advance(&spare, false));
+                    }
                 }
             });
             if flow?.is_break() {
@@ -391,6 +403,7 @@ impl CsvParser {
                 std::mem::swap(&mut cur, &mut spare);
                 pending = parsed;
                 failed = read_error;
+                walked = next_walk.transpose()?;
                 continue;
             }
             if let Some(pieces) = parsed {
@@ -459,7 +472,7 @@ impl CsvParser {
     fn count_reader<R: Read>(&self, mut reader: R, w: &mut Window) -> Result<u64, Error> {
         let mut reading = Reading::start(self, &mut reader, w)?;
         loop {
-            reading.advance(w)?;
+            reading.advance(w, true)?;
             if w.eof {
                 let records = reading.walker.records;
                 return Ok(records - u64::from(self.has_headers && records > 0));
