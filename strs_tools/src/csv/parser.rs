@@ -17,12 +17,14 @@ use crate::parallel::{pool, DEFAULT_CHUNK_SIZE};
 use std::ops::Range;
 
 /// Builds a [`CsvParser`]: the dialect (which bytes mean what), record-length and
-/// quote strictness, the field-size limit, and the thread count and chunk size.
+/// quote strictness, the field-size limit, the thread count and chunk size, and
+/// the read window and record limit of the reader entry points.
 ///
 /// The defaults are the `csv` crate's: `,` delimiter, `"` quote with `""`
 /// escaping, no backslash escape, `\n`/`\r`/`\r\n` terminators, a header record,
 /// strict record lengths; plus: lenient quotes, no field-size limit, all threads
-/// of the current rayon pool.
+/// of the current rayon pool, automatic chunks, 4 MiB read windows, records up to
+/// 64 MiB when reading.
 ///
 /// # Example
 ///

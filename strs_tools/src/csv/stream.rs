@@ -277,12 +277,12 @@ impl CsvParser {
     ///
     /// The records are those of [`parse`](CsvParser::parse) on the whole input,
     /// with the same errors at the same positions (record, line and byte counted
-    /// from the input's start): the input is read a [window](CsvParserBuilder::window)
+    /// from the input's start): the input is read a [window](super::CsvParserBuilder::window)
     /// at a time; the window's complete records are located in parallel from
     /// exact record starts, and the record its end cuts is carried to the next
     /// window, of which only the new bytes are scanned. Memory is about twice
     /// the window plus the longest record (at most
-    /// [`max_record`](CsvParserBuilder::max_record)). Reading happens on the
+    /// [`max_record`](super::CsvParserBuilder::max_record)). Reading happens on the
     /// calling thread, so `reader` need not be `Send` (a `StdinLock` works);
     /// `Interrupted` reads are retried. A byte-order mark is skipped only at
     /// the input's first byte.
