@@ -357,7 +357,7 @@ pub(crate) fn plan_ranges<S: Source>(
         fixed = summaries.to_vec();
         for s in fixed.iter_mut().take_while(|s| s.offset <= 3) {
             let from = s.offset.saturating_sub(1);
-            let to = (s.offset + s.len + 1).min(end);
+            let to = (s.offset + s.len).saturating_add(1).min(end);
             let bytes = fetch_exact(src, from..to)?;
             let inner = (s.offset - from) as usize;
             let before = (s.offset > 0).then(|| bytes[0]);
