@@ -48,6 +48,9 @@ pub(crate) struct Dialect {
     /// quote or after a closing one (a delimiter, a terminator, or with `""`
     /// escaping a quote).
     pub(crate) quote_neighbours: [bool; 256],
+    /// A UTF-8 byte-order mark at the input's first byte is skipped (as csv-core
+    /// does); off for inputs that are pieces of a larger one.
+    pub(crate) skip_bom: bool,
 }
 
 impl Dialect {
@@ -69,6 +72,7 @@ impl Dialect {
             ends_field: [false; 256],
             ends_field_words: [0; 3],
             quote_neighbours: [false; 256],
+            skip_bom: true,
         };
         let (t1, t2) = d.term_bytes();
         d.ends_field_words = [delimiter, t1, t2].map(|b| u64::from_le_bytes([b; 8]));
@@ -108,7 +112,7 @@ impl Dialect {
 
     /// The bytes that identify the dialect in an encoded range summary:
     /// delimiter, quote, escape, terminator byte, and flags (quoting, `""`
-    /// escaping, an escape byte, CRLF terminators).
+    /// escaping, an escape byte, CRLF terminators, byte-order mark skipped).
     pub(crate) fn tag(&self) -> [u8; 5] {
         let (term, crlf) = match self.terminator {
             Terminator::Crlf => (0, 8),
@@ -117,7 +121,8 @@ impl Dialect {
         let flags = u8::from(self.quoting)
             | u8::from(self.double_quote) << 1
             | u8::from(self.escape.is_some()) << 2
-            | crlf;
+            | crlf
+            | u8::from(self.skip_bom) << 4;
         [self.delimiter, self.quote, self.escape.unwrap_or(0), term, flags]
     }
 

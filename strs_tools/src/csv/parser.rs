@@ -56,6 +56,7 @@ pub struct CsvParserBuilder {
     has_headers: bool,
     flexible: bool,
     strict_quotes: bool,
+    skip_byte_order_mark: bool,
     max_field_size: Option<usize>,
     threads: usize,
     chunk_size: usize,
@@ -75,6 +76,7 @@ impl Default for CsvParserBuilder {
             has_headers: true,
             flexible: false,
             strict_quotes: false,
+            skip_byte_order_mark: true,
             max_field_size: None,
             threads: 0,
             chunk_size: 0,
@@ -152,6 +154,15 @@ impl CsvParserBuilder {
         self
     }
 
+    /// Whether a UTF-8 byte-order mark at the input's first byte is skipped
+    /// (default `true`, as csv-core does). Turn it off to parse a piece of a
+    /// larger input that starts past byte 0 (see [`RangePlan::pieces`]): a mark
+    /// there is data.
+    pub fn skip_byte_order_mark(&mut self, skip: bool) -> &mut Self {
+        self.skip_byte_order_mark = skip;
+        self
+    }
+
     /// The largest raw field, quotes included, in bytes (default: no limit); a
     /// larger field is an [`ErrorKind::FieldTooLarge`] error.
     pub fn max_field_size(&mut self, limit: Option<usize>) -> &mut Self {
@@ -205,7 +216,7 @@ impl CsvParserBuilder {
     /// delimiter, the quote (if quoting), the escape (if any) and the terminator
     /// bytes must all differ.
     pub fn build(&self) -> Result<CsvParser, Error> {
-        let dialect = Dialect::new(
+        let mut dialect = Dialect::new(
             self.delimiter,
             self.quote,
             self.quoting,
@@ -213,6 +224,7 @@ impl CsvParserBuilder {
             self.escape,
             self.terminator,
         );
+        dialect.skip_bom = self.skip_byte_order_mark;
         let mut special = vec![("delimiter", self.delimiter)];
         if self.quoting {
             special.push(("quote", self.quote));
@@ -320,8 +332,8 @@ impl CsvParser {
     /// The record count by quote parity, and the true record starts at chunk
     /// boundaries (`parity_only`: see `walk`).
     fn plan(&self, input: &[u8], parity_only: bool) -> Plan {
-        let base = bom_len(input);
-        let chunks = data_chunks(input, self.chunk_size_for(input.len()));
+        let base = bom_len(&self.dialect, input);
+        let chunks = data_chunks(&self.dialect, input, self.chunk_size_for(input.len()));
         let d = &self.dialect;
         let sums: Vec<ChunkSummary> = pool::install(self.threads, || {
             chunks
@@ -472,7 +484,7 @@ impl CsvParser {
         let expected_fields = if self.flexible {
             None
         } else {
-            first_record_len(&self.dialect, &input[bom_len(input)..])
+            first_record_len(&self.dialect, &input[bom_len(&self.dialect, input)..])
         };
         Limits {
             expected_fields,
@@ -535,7 +547,7 @@ impl CsvParser {
             &self.dialect,
             self.limits_for(input),
             input,
-            bom_len(input),
+            bom_len(&self.dialect, input),
             input.len(),
         );
         if let Some(e) = parsed.error {
@@ -678,7 +690,7 @@ impl CsvParser {
     /// `None` where quote parity fails (malformed quoting): the planner would
     /// have to walk it serially, and speculating is parallel.
     fn pieces(&self, input: &[u8]) -> Option<Vec<Range<usize>>> {
-        let base = bom_len(input);
+        let base = bom_len(&self.dialect, input);
         if pool::current_threads(self.threads, None) == 1 {
             return Some(std::iter::once(base..input.len()).collect());
         }

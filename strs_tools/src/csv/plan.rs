@@ -27,9 +27,10 @@ use super::machine::State;
 use crate::parallel::plan::chunk_ranges;
 
 /// The length of a UTF-8 byte-order mark at the start of `input` (0 or 3): csv-core
-/// skips it before parsing, and so do we.
-pub(crate) fn bom_len(input: &[u8]) -> usize {
-    if input.starts_with(b"\xef\xbb\xbf") {
+/// skips it before parsing, and so do we (unless the dialect says the input is a
+/// piece of a larger one).
+pub(crate) fn bom_len(d: &Dialect, input: &[u8]) -> usize {
+    if d.skip_bom && input.starts_with(b"\xef\xbb\xbf") {
         3
     } else {
         0
@@ -38,8 +39,8 @@ pub(crate) fn bom_len(input: &[u8]) -> usize {
 
 /// The nominal chunks of the data of `input` (after a byte-order mark), as ranges
 /// of `input`.
-pub(crate) fn data_chunks(input: &[u8], chunk_size: usize) -> Vec<Range<usize>> {
-    let base = bom_len(input);
+pub(crate) fn data_chunks(d: &Dialect, input: &[u8], chunk_size: usize) -> Vec<Range<usize>> {
+    let base = bom_len(d, input);
     let mut chunks = chunk_ranges(&input[base..], chunk_size, false);
     for r in &mut chunks {
         *r = r.start + base..r.end + base;

@@ -39,8 +39,8 @@ pub(crate) fn run<T: Send>(
     input: &[u8],
     finish: impl Fn(usize, Unit) -> T + Sync + Send,
 ) -> Result<Vec<T>, Error> {
-    let base = bom_len(input);
-    let chunks = data_chunks(input, chunk_size);
+    let base = bom_len(d, input);
+    let chunks = data_chunks(d, input, chunk_size);
     // Record lengths are checked once the records are known to be true ones.
     let lenient = Limits {
         expected_fields: None,

@@ -188,7 +188,7 @@ impl Reading<'_> {
         w: &mut Window,
     ) -> Result<Reading<'p>, Error> {
         w.fill(reader, parser.window.max(3))?;
-        let base = bom_len(w.bytes()) as u64;
+        let base = bom_len(&parser.dialect, w.bytes()) as u64;
         Ok(Reading {
             parser,
             walker: Walker::new(base),
