@@ -710,13 +710,24 @@ impl Walker {
     }
 }
 
-/// `InvalidData` unless `bytes` are as many as `range` asks for.
+/// A source that returned another number of bytes than asked for.
+#[derive(Debug)]
+pub(crate) struct WrongLength(String);
+
+impl std::fmt::Display for WrongLength {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for WrongLength {}
+
+/// An `InvalidData` error holding [`WrongLength`] unless `bytes` are as many as
+/// `range` asks for.
 fn check_len(bytes: &[u8], range: Range<u64>) -> io::Result<()> {
     if bytes.len() as u64 == range.end - range.start {
         return Ok(());
     }
-    Err(io::Error::new(
-        io::ErrorKind::InvalidData,
-        format!("asked for bytes {range:?} of the input, got {}", bytes.len()),
-    ))
+    let why = format!("asked for bytes {range:?} of the input, got {}", bytes.len());
+    Err(io::Error::new(io::ErrorKind::InvalidData, WrongLength(why)))
 }

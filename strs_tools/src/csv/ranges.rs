@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use super::dialect::Dialect;
 use super::error::{Error, ErrorKind};
-use super::plan::{bom_len, summarize_data, walk_source, ChunkSummary, Source};
+use super::plan::{bom_len, summarize_data, walk_source, ChunkSummary, Source, WrongLength};
 
 /// What one byte range of a CSV input holds, for planning: the record starts in
 /// it for both quote states it may be entered in, its quote parity, and whether
@@ -376,7 +376,7 @@ pub(crate) fn plan_ranges<S: Source>(
     let chunks: Vec<Range<u64>> = summaries.iter().map(RangeSummary::range).collect();
     let sums: Vec<ChunkSummary> = summaries.iter().map(|s| s.sum.clone()).collect();
     let walked = walk_source(d, src, end, data_start, &chunks, &sums, false).map_err(|e| {
-        if e.kind() == io::ErrorKind::InvalidData {
+        if e.get_ref().is_some_and(|inner| inner.is::<WrongLength>()) {
             bad(e.to_string())
         } else {
             Error::new(ErrorKind::io(&e), None)

@@ -215,6 +215,13 @@ fn a_failing_fetch_is_an_io_error() {
         .plan_ranges(&sums, |_| Err(std::io::Error::other("gone")))
         .unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Io { .. }), "{err}");
+    // The fetch's own kinds stay I/O errors, `InvalidData` included.
+    let err = parser
+        .plan_ranges(&sums, |_| {
+            Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "corrupt"))
+        })
+        .unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Io { .. }), "{err}");
     let err = parser.plan_ranges(&sums, |_| Ok(vec![b'a'])).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::InvalidSummary(_)), "{err}");
 }
