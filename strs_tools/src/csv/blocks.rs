@@ -32,6 +32,14 @@ pub(crate) fn nonzero_bytes(v: u64) -> u64 {
     ((v & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | v
 }
 
+/// `0x80` in each byte of `w` equal to the byte of `pattern`, 0 elsewhere
+/// (exact: no carries cross bytes, unlike the classic has-zero test): the one
+/// word-at-a-time byte comparison of the module's scalar code.
+#[inline(always)]
+pub(crate) fn equal_bytes(w: u64, pattern: u64) -> u64 {
+    !nonzero_bytes(w ^ pattern) & HIGH_BYTES
+}
+
 /// The bytes per block.
 pub(crate) const BLOCK: usize = 64;
 
@@ -101,12 +109,9 @@ impl Words {
         }
     }
 
-    /// `0x80` in each byte of `w` equal to the byte of `pattern`, 0 elsewhere
-    /// (exact: no carries cross bytes, unlike the classic has-zero test).
     #[inline(always)]
     fn equal(w: u64, pattern: u64) -> u64 {
-        let v = w ^ pattern;
-        !nonzero_bytes(v) & HIGH_BYTES
+        equal_bytes(w, pattern)
     }
 
     /// The 8 high bits of `high` (one per byte) as the low 8 bits of the result:

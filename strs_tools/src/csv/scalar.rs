@@ -7,7 +7,7 @@
 
 use memchr::{memchr, memchr2};
 
-use super::blocks::{nonzero_bytes, HIGH_BYTES, LOW_BYTES};
+use super::blocks::{equal_bytes, nonzero_bytes, HIGH_BYTES, LOW_BYTES};
 use super::dialect::Dialect;
 use super::error::ErrorKind;
 use super::unit::{Limits, Unit, UnitError, COMPLEX, QUOTED};
@@ -15,15 +15,13 @@ use super::unit::{Limits, Unit, UnitError, COMPLEX, QUOTED};
 /// The first delimiter or terminator byte in `b[from..]`, or `b.len()`.
 ///
 /// Semantically the same as `b[from..].iter().position(|&c| d.ends_field[c])`, but
-/// a word of 8 bytes at a time: a byte equal to `x` is a zero byte of `w ^ x*0x01..`,
-/// and the lowest byte flagged by the classic zero-byte test is always exact.
+/// a word of 8 bytes at a time (`equal_bytes` for each byte that ends a field).
 #[inline(always)]
 fn find_field_end(d: &Dialect, b: &[u8], mut from: usize) -> usize {
     let [x, y, z] = d.ends_field_words;
     while let Some(bytes) = b.get(from..from + 8) {
         let w = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
-        let zero = |v: u64| v.wrapping_sub(LOW_BYTES) & !v & HIGH_BYTES;
-        let hits = zero(w ^ x) | zero(w ^ y) | zero(w ^ z);
+        let hits = equal_bytes(w, x) | equal_bytes(w, y) | equal_bytes(w, z);
         if hits != 0 {
             return from + (hits.trailing_zeros() / 8) as usize;
         }
