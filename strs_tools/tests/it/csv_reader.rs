@@ -1,6 +1,6 @@
 //! The reader entry points against the in-memory parse and the `csv` crate:
 //! every hostile input, read through awkward readers (1-byte reads,
-//! `Interrupted`), in windows from 1 byte, gives the same records, count and
+//! `Interrupted`), in windows from 1 byte, on 1 and 3 threads, gives the same records, count and
 //! errors as the whole input in memory, whose records are the `csv` crate's.
 
 use std::io::{self, Read};
@@ -103,11 +103,17 @@ fn check(input: &[u8], windows: &[usize]) {
             );
         }
         for &window in windows {
-            for step in [1, 3, usize::MAX] {
+            for (step, threads) in [(1, 1), (usize::MAX, 1), (1, 3), (usize::MAX, 3)] {
                 for chunk in [1, 0] {
-                    let parser = builder.clone().window(window).chunk_size(chunk).build().unwrap();
+                    let parser = builder
+                        .clone()
+                        .window(window)
+                        .chunk_size(chunk)
+                        .threads(threads)
+                        .build()
+                        .unwrap();
                     let ctx = format!(
-                        "window {window}, step {step}, chunk {chunk}, {builder:?}, input {:?}",
+                        "window {window}, step {step}, threads {threads}, chunk {chunk}, {builder:?}, input {:?}",
                         String::from_utf8_lossy(input)
                     );
                     let reader = Awkward {
