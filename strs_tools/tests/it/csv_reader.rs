@@ -1,7 +1,8 @@
 //! The reader entry points against the in-memory parse and the `csv` crate:
 //! every hostile input, read through awkward readers (1-byte reads,
-//! `Interrupted`), in windows from 1 byte, on 1 and 3 threads, gives the same records, count and
-//! errors as the whole input in memory, whose records are the `csv` crate's.
+//! `Interrupted`), in windows from 1 byte, on 1 and 3 threads, gives the same
+//! records, count and errors as the whole input in memory, whose records are the
+//! `csv` crate's.
 
 use std::io::{self, Read};
 use std::ops::ControlFlow;
