@@ -3,18 +3,23 @@
 //! `csv` crate and simd-csv, on one generated, deterministic CSV. Every benchmark
 //! checks its own answer first.
 //!
-//! A second group times the stray-quote input (a quote inside an unquoted field
+//! `csv_reader` times the reader entry points (the input read from a
+//! `std::io::Read` in bounded windows) against the same work from memory, and
+//! reports their peak memory.
+//!
+//! A further group times the stray-quote input (a quote inside an unquoted field
 //! on every line, a quarter of the size), where quote parity helps nowhere.
 //!
 //! `STRS_CSV_BENCH_MIB` sets the input size (default 256 MiB, as in issue 5):
 //! `STRS_CSV_BENCH_MIB=16 cargo bench -p strs_tools@0.1.0 --bench csv`.
 
 use std::hint::black_box;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
-use strs_tools::csv::CsvParser;
+use strs_tools::csv::{CsvParser, Record};
 
 fn ours(threads: usize) -> CsvParser {
     CsvParser::builder()
@@ -54,6 +59,55 @@ fn ours_fields(parser: &CsvParser, input: &[u8]) -> (usize, usize) {
 fn ours_streamed(parser: &CsvParser, input: &[u8]) -> (usize, usize) {
     let lens = parser.par_map(input, |r| r.len()).expect("valid csv");
     (lens.len(), lens.iter().sum())
+}
+
+/// Every record read from a `Read` (a slice here: the read is a copy, as from a
+/// pipe) and handed to a closure in input order.
+fn ours_reader(parser: &CsvParser, input: &[u8]) -> (usize, usize) {
+    let mut fields = 0;
+    let records = parser
+        .for_each_record_reader(input, &mut |r: Record<'_>| {
+            fields += r.len();
+            ControlFlow::Continue(())
+        })
+        .expect("valid csv");
+    (records as usize, fields)
+}
+
+/// The reader against the same parse and count from memory, at 1 and 2 threads.
+fn bench_reader(c: &mut Criterion, input: &[u8], rows: usize) {
+    let expected = (rows, rows * 8);
+    for threads in [1, 2] {
+        assert_eq!(ours_reader(&ours(threads), input), expected);
+        assert_eq!(ours(threads).count_records_reader(input).ok(), Some(rows as u64));
+    }
+    let mut group = new_group(c, "csv_reader", input);
+    for threads in [1, 2] {
+        let parser = ours(threads);
+        group.bench_with_input(BenchmarkId::new("parse_reader", threads), input, |b, i| {
+            b.iter(|| ours_reader(&parser, black_box(i)))
+        });
+        group.bench_with_input(BenchmarkId::new("parse_memory", threads), input, |b, i| {
+            b.iter(|| ours_streamed(&parser, black_box(i)))
+        });
+        group.bench_with_input(BenchmarkId::new("count_reader", threads), input, |b, i| {
+            b.iter(|| parser.count_records_reader(black_box(i)))
+        });
+        group.bench_with_input(BenchmarkId::new("count_memory", threads), input, |b, i| {
+            b.iter(|| parser.count_records(black_box(i)))
+        });
+    }
+    group.finish();
+    for threads in [1, 2] {
+        let run = || {
+            black_box(ours_reader(&ours(threads), input));
+        };
+        if let Some(extra) = peak_extra_mib(run) {
+            eprintln!(
+                "csv bench: peak memory beyond the input, reader parse, {threads} threads: {extra} MiB"
+            );
+        }
+    }
 }
 
 /// User + system CPU time of this process, in clock ticks (Linux).
@@ -237,6 +291,7 @@ fn bench(c: &mut Criterion) {
     }
     eprintln!("csv bench: input {} MiB, {rows} records", input.len() >> 20);
 
+    bench_reader(c, input, rows);
     bench_stray_quotes(c, mib);
 }
 

@@ -18,7 +18,7 @@ fn large_generated_csv_equals_the_csv_crate_at_every_chunk_size_tried() {
         .from_reader(&input[..])
         .byte_records()
         .count();
-    for chunk in [Some(61), Some(4099), Some(1 << 20), None] {
+    for chunk in [61, 4099, 1 << 20, 0] {
         for threads in [1, 2] {
             let parser = CsvParser::builder()
                 .has_headers(false)
@@ -26,7 +26,7 @@ fn large_generated_csv_equals_the_csv_crate_at_every_chunk_size_tried() {
                 .threads(threads)
                 .build()
                 .unwrap();
-            assert_eq!(parser.count_records(&input), expected_count, "chunk {chunk:?}");
+            assert_eq!(parser.count_records(&input), expected_count, "chunk {chunk}");
             let records = parser.parse(&input).unwrap();
             assert_eq!(records.len(), expected_count);
             let mut theirs = csv::ReaderBuilder::new()
@@ -41,7 +41,7 @@ fn large_generated_csv_equals_the_csv_crate_at_every_chunk_size_tried() {
                             .iter()
                             .enumerate()
                             .all(|(k, f)| *ours.get(k).unwrap() == *f),
-                    "record {i} differs at chunk {chunk:?}, threads {threads}: {:?} vs {:?}",
+                    "record {i} differs at chunk {chunk}, threads {threads}: {:?} vs {:?}",
                     ours.to_vec(),
                     record
                 );
