@@ -15,7 +15,6 @@
 //! STRS_BENCH_BYTES=$((64<<20)) cargo bench -p strs_tools@0.1.0 --bench search
 //! ```
 
-use std::fmt::Write;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -31,44 +30,6 @@ fn env(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// Deterministic log lines of about 100 bytes; three lines in eight carry one
-/// of the three patterns (as their level), so matches are dense.
-fn log_text(len: usize) -> String {
-    const LEVELS: [&str; 8] = [
-        "INFO", "INFO", "INFO", "DEBUG", "INFO", "warning", "error", "critical",
-    ];
-    const PATHS: [&str; 5] = [
-        "/api/v1/items",
-        "/login",
-        "/static/app.js",
-        "/api/v2/orders/search",
-        "/health",
-    ];
-    let mut state: u64 = 42;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        state >> 33
-    };
-    let mut s = String::with_capacity(len + 200);
-    let mut t = 1_700_000_000u64;
-    while s.len() < len {
-        t += next() % 3;
-        let level = LEVELS[(next() % 8) as usize];
-        let path = PATHS[(next() % 5) as usize];
-        let _ = write!(
-            s,
-            "{t} {level} worker-{}, id={}, path={path}, status={}, latency={}ms\r\n",
-            next() % 16,
-            next(),
-            [200, 200, 200, 404, 500][(next() % 5) as usize],
-            next() % 900
-        );
-    }
-    s
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {
@@ -101,7 +62,9 @@ fn busiest_cpu<R: Send>(pool: &rayon::ThreadPool, runs: usize, f: impl Fn() -> R
 }
 
 fn main() {
-    let text = log_text(env("STRS_BENCH_BYTES", 256 << 20));
+    // Log lines of about 100 bytes; three lines in eight carry one of the three
+    // patterns (as their level), so matches are dense.
+    let text = strs_testdata::log_text(env("STRS_BENCH_BYTES", 256 << 20));
     let hay = text.as_bytes();
     let (p1, p2) = (pool(1), pool(2));
 
