@@ -46,13 +46,11 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
     Ok(size)
 }
 
-/// Opens `path` (`None` or `-`: standard input).
-pub fn open(path: Option<&Path>, no_mmap: bool) -> Result<Input, Failure> {
-    let path = match path {
-        None => return Ok(stdin()),
-        Some(p) if p.as_os_str() == "-" => return Ok(stdin()),
-        Some(p) => p,
-    };
+/// Opens `path` (`-`: standard input).
+pub fn open(path: &Path, no_mmap: bool) -> Result<Input, Failure> {
+    if path.as_os_str() == "-" {
+        return Ok(stdin());
+    }
     let shown = path.display();
     let file = File::open(path).map_err(|e| Failure::usage(format!("{shown}: {}", describe(&e))))?;
     let meta = file
@@ -66,7 +64,9 @@ pub fn open(path: Option<&Path>, no_mmap: bool) -> Result<Input, Failure> {
     if meta.is_file() && meta.len() > 0 && !no_mmap {
         // SAFETY: the mapping is read-only and lives as long as `Input`. If
         // another process truncates the file meanwhile, touching the lost pages
-        // raises SIGBUS: documented, and `--no-mmap` avoids it.
+        // raises SIGBUS; if it rewrites the file in place, the bytes may change
+        // between two reads of the map. Both are documented next to `--no-mmap`,
+        // which avoids them.
         #[allow(unsafe_code)]
         let map = unsafe { Mmap::map(&file) };
         if let Ok(map) = map {
@@ -97,18 +97,32 @@ fn describe(e: &io::Error) -> String {
 }
 
 /// The name to show for an input path.
-pub fn name(path: &Option<PathBuf>) -> String {
-    match path {
-        Some(p) if p.as_os_str() != "-" => p.display().to_string(),
-        _ => "-".into(),
+pub fn name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "-".into()
+    } else {
+        path.display().to_string()
     }
 }
 
-/// A progress bar on stderr for inputs over 64 MiB, only when stderr is a
-/// terminal and `--quiet` is off; hidden otherwise.
+/// The inputs of a subcommand: its FILEs, or standard input (`-`) for none.
+pub fn files(files: &[PathBuf]) -> Vec<PathBuf> {
+    if files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        files.to_vec()
+    }
+}
+
+/// Progress on stderr, only when stderr is a terminal and `--quiet` is off
+/// (hidden otherwise: never in pipes or files). A known length (a file over
+/// 64 MiB) gets a bar; a stream of unknown length gets a bytes-read counter.
 pub fn progress(len: Option<u64>, quiet: bool) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
     match len {
-        Some(len) if len > 64 << 20 && !quiet && io::stderr().is_terminal() => {
+        Some(len) if len > 64 << 20 => {
             let bar = ProgressBar::new(len);
             if let Ok(style) =
                 ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
@@ -117,7 +131,14 @@ pub fn progress(len: Option<u64>, quiet: bool) -> ProgressBar {
             }
             bar
         }
-        _ => ProgressBar::hidden(),
+        Some(_) => ProgressBar::hidden(),
+        None => {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {bytes} read, {bytes_per_sec}") {
+                bar.set_style(style);
+            }
+            bar
+        }
     }
 }
 

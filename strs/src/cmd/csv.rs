@@ -1,284 +1,374 @@
-//! `strs csv`: count, print or select the records of a CSV file (RFC 4180,
-//! lenient: every input has a parse, rows may differ in length).
+//! `strs csv`: count, print or select the records of CSV files (RFC 4180,
+//! lenient: every input has a parse, rows may differ in length), streaming in
+//! bounded memory from files and standard input alike.
 
 use std::borrow::Cow;
-use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use strs_tools::csv::{CsvParser, Record, Records};
+use strs_tools::csv::{CsvParser, Record};
 
 use crate::failure::Failure;
 use crate::input::{self, Input};
-use crate::{output, Global};
-
-/// How many chunks of a stream are parsed at a time.
-const WINDOW_CHUNKS: usize = 8;
+use crate::{output, stream, Global};
 
 /// `strs csv` options. Without --records or --select, prints the record count.
 #[derive(Args, Debug)]
 pub struct CsvArgs {
-    /// Print the record count (the default).
+    /// Print the record count (the default; the header is not counted).
     #[arg(long, conflicts_with_all = ["records", "select"])]
     count: bool,
     /// Print the records as one JSON array of arrays of field strings (objects
-    /// keyed by the header with --header).
+    /// keyed by the header, in column order, with --header).
     #[arg(long, conflicts_with = "select")]
     records: bool,
-    /// Print only these columns, as CSV: indexes from 0 or, with --header, names;
-    /// comma-separated.
+    /// Print only these columns, as CSV with the input's delimiter: indexes from
+    /// 0 or, with --header, names; comma-separated. An unknown name, or an index
+    /// past the end of the first record (the header with --header), is an error.
     #[arg(long, value_name = "COLS", value_delimiter = ',')]
     select: Vec<String>,
-    /// The first record is a header.
+    /// The first record of each file is a header: --select prints the selected
+    /// header first, --records keys objects by it, --count does not count it.
     #[arg(long)]
     header: bool,
-    /// The input (default: standard input).
-    file: Option<PathBuf>,
+    /// The field delimiter: one byte, or `\t`.
+    #[arg(short = 'd', long, value_name = "BYTE", conflicts_with = "tsv")]
+    delimiter: Option<String>,
+    /// Tab-separated input (the same as -d '\t').
+    #[arg(long, short = 't')]
+    tsv: bool,
+    /// The quote character (default `"`).
+    #[arg(long, value_name = "BYTE")]
+    quote: Option<String>,
+    /// Quotes are ordinary characters: fields end at every delimiter.
+    #[arg(long, conflicts_with = "quote")]
+    no_quoting: bool,
+    /// With --records: replace bytes that are not UTF-8 with U+FFFD instead of
+    /// stopping with an error that names the record, field and byte.
+    #[arg(long)]
+    lossy: bool,
+    /// Input files, read as one table (`-` or none: standard input). --count
+    /// prints `count<TAB>FILE` for each and a `count<TAB>total` line.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
 }
 
 /// What to do with each record.
 enum Mode {
-    Count(u64),
-    Json {
-        out: Vec<u8>,
-        first: bool,
-        header: Option<Vec<String>>,
-    },
-    Select {
-        columns: Option<Vec<usize>>,
-    },
+    Count,
+    Json,
+    Select,
+}
+
+/// The output state across records and files.
+struct Formatter<'a> {
+    args: &'a CsvArgs,
+    mode: Mode,
+    delimiter: u8,
+    quote: u8,
+    /// Name of the input being read, for errors.
+    name: String,
+    /// Records of the current input, the header included.
+    ordinal: u64,
+    /// Records counted (the headers excluded), in the current input.
+    counted: u64,
+    /// With --header: the current input's header fields (for --records keys).
+    keys: Option<Vec<String>>,
+    /// With --select: the current input's resolved column indexes.
+    columns: Option<Vec<usize>>,
+    /// Whether a record or header was printed (the JSON separator, and the
+    /// selected header printed once).
+    printed_any: bool,
+    header_printed: bool,
+    line: Vec<u8>,
+}
+
+impl Formatter<'_> {
+    /// Starts a new input.
+    fn start(&mut self, name: String) {
+        self.name = name;
+        self.ordinal = 0;
+        self.counted = 0;
+        self.keys = None;
+        self.columns = None;
+    }
+
+    /// Takes one record; `offset` is the input offset of its first byte.
+    fn record<'r>(
+        &mut self,
+        fields: impl ExactSizeIterator<Item = Cow<'r, [u8]>>,
+        offset: u64,
+        out: &mut impl Write,
+    ) -> Result<(), Failure> {
+        let is_header = self.args.header && self.ordinal == 0;
+        self.ordinal += 1;
+        match self.mode {
+            Mode::Count => {
+                self.counted += u64::from(!is_header);
+            }
+            Mode::Json => {
+                let fields: Vec<String> = fields
+                    .enumerate()
+                    .map(|(i, f)| self.text(f, i, offset))
+                    .collect::<Result<_, _>>()?;
+                if is_header {
+                    self.keys = Some(fields);
+                    return Ok(());
+                }
+                self.counted += 1;
+                out.write_all(if self.printed_any { b",\n" } else { b"[\n" })?;
+                self.printed_any = true;
+                let quoted = |s: &str| serde_json::to_string(s).expect("a string serialises");
+                match &self.keys {
+                    Some(keys) => {
+                        // Written by hand: keys keep column order (and repeats).
+                        out.write_all(b"{")?;
+                        for (i, value) in fields.iter().enumerate() {
+                            if i > 0 {
+                                out.write_all(b",")?;
+                            }
+                            let key = keys.get(i).cloned().unwrap_or_else(|| i.to_string());
+                            write!(out, "{}:{}", quoted(&key), quoted(value))?;
+                        }
+                        out.write_all(b"}")?;
+                    }
+                    None => {
+                        out.write_all(b"[")?;
+                        for (i, value) in fields.iter().enumerate() {
+                            if i > 0 {
+                                out.write_all(b",")?;
+                            }
+                            out.write_all(quoted(value).as_bytes())?;
+                        }
+                        out.write_all(b"]")?;
+                    }
+                }
+            }
+            Mode::Select => {
+                let fields: Vec<Cow<'_, [u8]>> = fields.collect();
+                if self.columns.is_none() {
+                    self.columns = Some(self.resolve(&fields, is_header)?);
+                }
+                if is_header && self.header_printed {
+                    return Ok(());
+                }
+                self.header_printed |= is_header;
+                self.counted += u64::from(!is_header);
+                let columns = self.columns.as_deref().unwrap_or_default();
+                self.line.clear();
+                for (k, &i) in columns.iter().enumerate() {
+                    if k > 0 {
+                        self.line.push(self.delimiter);
+                    }
+                    let field = fields.get(i).map_or(&[][..], |f| &f[..]);
+                    write_field(&mut self.line, field, self.delimiter, self.quote);
+                }
+                if columns.len() == 1 && self.line.is_empty() {
+                    // One empty field: quoted, so that the line is not empty.
+                    self.line.extend_from_slice(&[self.quote, self.quote]);
+                }
+                self.line.push(b'\n');
+                out.write_all(&self.line)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The column indexes of --select, resolved against the first record.
+    fn resolve(&self, first: &[Cow<'_, [u8]>], is_header: bool) -> Result<Vec<usize>, Failure> {
+        let name = &self.name;
+        self.args
+            .select
+            .iter()
+            .map(|col| match col.parse::<usize>() {
+                Ok(i) if i < first.len() => Ok(i),
+                Ok(i) => Err(Failure::usage(format!(
+                    "{name}: --select {i}: no such column, the {} has {} fields (columns count from 0)",
+                    if is_header { "header" } else { "first record" },
+                    first.len()
+                ))),
+                Err(_) if !is_header => Err(Failure::usage(format!(
+                    "{name}: --select {col:?}: column names need --header"
+                ))),
+                Err(_) => first
+                    .iter()
+                    .position(|f| &f[..] == col.as_bytes())
+                    .ok_or_else(|| {
+                        Failure::usage(format!(
+                            "{name}: --select {col:?}: no column of that name in the header"
+                        ))
+                    }),
+            })
+            .collect()
+    }
+
+    /// A field as text: an error naming the record, field and byte if it is not
+    /// UTF-8, unless --lossy.
+    fn text(&self, field: Cow<'_, [u8]>, index: usize, offset: u64) -> Result<String, Failure> {
+        match String::from_utf8(field.into_owned()) {
+            Ok(s) => Ok(s),
+            Err(e) if self.args.lossy => Ok(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            Err(e) => Err(Failure::usage(format!(
+                "{}: record {} (starting at byte {offset}), field {index}: byte {} of the field is not valid UTF-8 (--lossy replaces it)",
+                self.name,
+                self.ordinal - 1,
+                e.utf8_error().valid_up_to()
+            ))),
+        }
+    }
+}
+
+/// Appends `field` to `line`, quoted if it holds the delimiter, the quote or a
+/// line break (the quote doubled inside), as the `csv` crate's writer does.
+fn write_field(line: &mut Vec<u8>, field: &[u8], delimiter: u8, quote: u8) {
+    let needs_quotes = field
+        .iter()
+        .any(|&b| b == delimiter || b == quote || b == b'\n' || b == b'\r');
+    if !needs_quotes {
+        line.extend_from_slice(field);
+        return;
+    }
+    line.push(quote);
+    for &b in field {
+        if b == quote {
+            line.push(quote);
+        }
+        line.push(b);
+    }
+    line.push(quote);
+}
+
+/// One byte from a command-line value: a single ASCII character or an escape
+/// (`\t`).
+fn one_byte(option: &str, value: &str) -> Result<u8, Failure> {
+    let unescaped = super::unescape_arg(value)?;
+    match unescaped.as_bytes() {
+        [b] => Ok(*b),
+        _ => Err(Failure::usage(format!(
+            "{option} {value:?}: must be one ASCII character (or \\t, \\xHH)"
+        ))),
+    }
 }
 
 pub fn run(g: &Global, args: CsvArgs) -> Result<(), Failure> {
-    let name = input::name(&args.file);
-    let parser = |headers: bool| {
-        CsvParser::builder()
-            .has_headers(headers)
-            .flexible(true)
-            .chunk_size(Some(g.chunk_size()))
-            .build()
-            .map_err(|e| Failure::usage(format!("{e}")))
+    let delimiter = match (&args.delimiter, args.tsv) {
+        (Some(d), _) => one_byte("--delimiter", d)?,
+        (None, true) => b'\t',
+        (None, false) => b',',
     };
-    let mut mode = if args.records {
-        Mode::Json {
-            out: Vec::new(),
-            first: true,
-            header: None,
-        }
+    let quote = match &args.quote {
+        Some(q) => one_byte("--quote", q)?,
+        None => b'"',
+    };
+    let parser = CsvParser::builder()
+        .delimiter(delimiter)
+        .quote(quote)
+        .quoting(!args.no_quoting)
+        .has_headers(false)
+        .flexible(true)
+        .chunk_size(Some(g.chunk_size()))
+        .build()
+        .map_err(|e| Failure::usage(format!("{e}")))?;
+    let mode = if args.records {
+        Mode::Json
     } else if !args.select.is_empty() {
-        Mode::Select { columns: None }
+        Mode::Select
     } else {
-        Mode::Count(0)
+        Mode::Count
+    };
+    let files = input::files(&args.files);
+    let mut fmt = Formatter {
+        args: &args,
+        mode,
+        delimiter,
+        quote,
+        name: String::new(),
+        ordinal: 0,
+        counted: 0,
+        keys: None,
+        columns: None,
+        printed_any: false,
+        header_printed: false,
+        line: Vec::new(),
     };
     let mut out = output::stdout();
-    match input::open(args.file.as_deref(), g.no_mmap)? {
-        Input::Mapped(map) => {
-            let parser = parser(args.header)?;
-            if let Mode::Count(n) = &mut mode {
-                *n = g.install(|| parser.count_records(&map[..])) as u64;
-            } else {
-                let records = g
-                    .install(|| parser.parse(&map[..]))
-                    .map_err(|e| Failure::usage(format!("{name}: {e}")))?;
-                let all: Vec<Record<'_>> = records.iter().collect();
-                take(&mut mode, &args, &name, records.headers(), &all, &mut out)?;
-            }
-        }
-        Input::Stream { mut reader, .. } => {
-            // Parse a window, keep every record but the last (which may be cut),
-            // and carry the last one's bytes into the next window.
-            let first_parser = parser(args.header)?;
-            let rest_parser = parser(false)?;
-            let mut buf: Vec<u8> = Vec::new();
-            let (mut base, mut first, mut eof) = (0u64, true, false);
-            let mut header: Option<Vec<Vec<u8>>> = None;
-            while !eof {
-                let want = buf.len() + g.chunk_size().saturating_mul(WINDOW_CHUNKS);
-                eof = fill(&mut reader, &mut buf, want).map_err(|e| {
-                    Failure::usage(format!(
-                        "{name}: read error after byte {}: {e}",
-                        base + buf.len() as u64
-                    ))
-                })?;
-                let parser = if first { &first_parser } else { &rest_parser };
-                let records: Records<'_> = g
-                    .install(|| parser.parse(&buf[..]))
-                    .map_err(|e| Failure::usage(format!("{name}: {e}")))?;
-                if first {
-                    header = records.headers().map(|h| h.to_vec());
-                }
-                let all: Vec<Record<'_>> = records.iter().collect();
-                let complete = if eof {
-                    all.len()
-                } else {
-                    all.len().saturating_sub(1)
-                };
-                let keep_from = if eof {
-                    buf.len()
-                } else {
-                    all.get(complete).map_or(0, |r| r.byte_range().start)
-                };
-                if !eof && complete == 0 {
-                    // Not one whole record yet: read more, up to the limit.
-                    if buf.len() > g.max_record() {
-                        return Err(Failure::usage(format!(
-                            "{name}: record at byte offset {base} exceeds the limit of {} bytes",
-                            g.max_record()
-                        )));
-                    }
-                    continue;
-                }
-                let header_record = header
-                    .as_ref()
-                    .map(|h| h.iter().map(|f| Cow::Borrowed(&f[..])).collect::<Vec<_>>());
-                take_owned_header(
-                    &mut mode,
-                    &args,
-                    &name,
-                    header_record.as_deref(),
-                    &all[..complete],
-                    &mut out,
-                )?;
-                drop(all);
-                drop(records);
-                buf.drain(..keep_from);
-                base += keep_from as u64;
-                first = false;
-            }
+    let mut total = 0;
+    for file in &files {
+        fmt.start(input::name(file));
+        read_one(g, &parser, file, &mut fmt, &mut out)?;
+        total += fmt.counted;
+        if matches!(fmt.mode, Mode::Count) && files.len() > 1 {
+            writeln!(out, "{}\t{}", fmt.counted, fmt.name)?;
         }
     }
-    finish(mode, &mut out)?;
+    match fmt.mode {
+        Mode::Count if files.len() > 1 => writeln!(out, "{total}\ttotal")?,
+        Mode::Count => writeln!(out, "{total}")?,
+        Mode::Json => out.write_all(if fmt.printed_any { b"\n]\n" } else { b"[]\n" })?,
+        Mode::Select => {}
+    }
     Ok(output::finish(out)?)
 }
 
-/// Fills `buf` to `want` bytes or the end of input; returns whether the input
-/// ended. Short reads and `Interrupted` are retried.
-fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
-    while buf.len() < want {
-        let old = buf.len();
-        buf.resize(want, 0);
-        match reader.read(&mut buf[old..]) {
-            Ok(0) => {
-                buf.truncate(old);
-                return Ok(true);
-            }
-            Ok(n) => buf.truncate(old + n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
-            Err(e) => {
-                buf.truncate(old);
-                return Err(e);
-            }
+/// Feeds the records of one input to the formatter.
+fn read_one(
+    g: &Global,
+    parser: &CsvParser,
+    file: &Path,
+    fmt: &mut Formatter<'_>,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let name = input::name(file);
+    let counting = matches!(fmt.mode, Mode::Count);
+    let header = fmt.args.header;
+    let window = g.chunk_size().saturating_mul(8);
+    let mut consume = |w: stream::Window<'_>| -> Result<usize, Failure> {
+        // Parse the window; every record but the last (which the window may
+        // cut) is complete.
+        let records = g
+            .install(|| parser.parse(w.bytes))
+            .map_err(|e| Failure::usage(format!("{name}: {e}")))?;
+        let all: Vec<Record<'_>> = records.iter().collect();
+        let complete = if w.end {
+            all.len()
+        } else {
+            all.len().saturating_sub(1)
+        };
+        for record in &all[..complete] {
+            fmt.record(record.iter(), w.base + record.byte_range().start as u64, out)?;
         }
-    }
-    Ok(false)
-}
-
-fn take(
-    mode: &mut Mode,
-    args: &CsvArgs,
-    name: &str,
-    header: Option<Record<'_>>,
-    records: &[Record<'_>],
-    out: &mut impl Write,
-) -> Result<(), Failure> {
-    let header: Option<Vec<Cow<'_, [u8]>>> = header.map(|h| h.iter().collect());
-    take_owned_header(mode, args, name, header.as_deref(), records, out)
-}
-
-/// Feeds records to the mode. `header` is the header row, when there is one.
-fn take_owned_header(
-    mode: &mut Mode,
-    args: &CsvArgs,
-    name: &str,
-    header: Option<&[Cow<'_, [u8]>]>,
-    records: &[Record<'_>],
-    out: &mut impl Write,
-) -> Result<(), Failure> {
-    let text = |field: &[u8]| -> Result<String, Failure> {
-        std::str::from_utf8(field)
-            .map(str::to_string)
-            .map_err(|_| Failure::usage(format!("{name}: a field is not valid UTF-8")))
+        Ok(if w.end {
+            w.bytes.len()
+        } else {
+            all.get(complete).map_or(0, |r| r.byte_range().start)
+        })
     };
-    match mode {
-        Mode::Count(n) => *n += records.len() as u64,
-        Mode::Json {
-            out: json,
-            first,
-            header: names,
-        } => {
-            if names.is_none() && args.header {
-                *names = Some(
-                    header
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|f| text(f))
-                        .collect::<Result<_, _>>()?,
-                );
+    match input::open(file, g.no_mmap)? {
+        Input::Mapped(map) => {
+            if counting {
+                let n = g.install(|| parser.count_records(&map[..])) as u64;
+                drop(consume);
+                fmt.counted = n.saturating_sub(u64::from(header && n > 0));
+                return Ok(());
             }
-            for record in records {
-                json.extend_from_slice(if *first { b"[\n" } else { b",\n" });
-                *first = false;
-                let fields: Vec<String> = record.iter().map(|f| text(&f)).collect::<Result<_, _>>()?;
-                let value = match names {
-                    Some(names) => serde_json::Value::Object(
-                        fields
-                            .into_iter()
-                            .enumerate()
-                            .map(|(i, f)| (names.get(i).cloned().unwrap_or_else(|| i.to_string()), f.into()))
-                            .collect(),
-                    ),
-                    None => fields.into(),
-                };
-                serde_json::to_writer(&mut *json, &value).map_err(|e| Failure::usage(e.to_string()))?;
-            }
-            out.write_all(json)?;
-            json.clear();
+            let bar = input::progress(Some(map.len() as u64), g.quiet());
+            stream::slice_windows(&map, &name, window, g.max_record(), "a record", &bar, consume)?;
+            bar.finish_and_clear();
         }
-        Mode::Select { columns } => {
-            if columns.is_none() {
-                let names: Vec<String> = header
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|f| String::from_utf8_lossy(f).into_owned())
-                    .collect();
-                let mut picked = Vec::new();
-                for col in &args.select {
-                    let index = match col.parse::<usize>() {
-                        Ok(i) => i,
-                        Err(_) => names.iter().position(|n| n == col).ok_or_else(|| {
-                            Failure::usage(format!(
-                                "no column named {col:?}{}",
-                                if args.header { "" } else { " (names need --header)" }
-                            ))
-                        })?,
-                    };
-                    picked.push(index);
-                }
-                *columns = Some(picked);
-            }
-            let picked = columns.as_deref().unwrap_or_default();
-            // The csv crate's writer quotes whatever needs quoting.
-            let mut writer = csv::Writer::from_writer(&mut *out);
-            for record in records {
-                let row: Vec<Cow<'_, [u8]>> = picked
-                    .iter()
-                    .map(|&i| record.get(i).unwrap_or(Cow::Borrowed(b"")))
-                    .collect();
-                writer
-                    .write_record(&row)
-                    .map_err(|e| Failure::usage(e.to_string()))?;
-            }
-            writer.flush()?;
+        Input::Stream { mut reader, len } => {
+            let bar = input::progress(len, g.quiet());
+            stream::windows(
+                &mut reader,
+                &name,
+                window,
+                g.max_record(),
+                "a record",
+                &bar,
+                &mut consume,
+            )?;
+            bar.finish_and_clear();
         }
-    }
-    Ok(())
-}
-
-fn finish(mode: Mode, out: &mut impl Write) -> Result<(), Failure> {
-    match mode {
-        Mode::Count(n) => writeln!(out, "{n}")?,
-        Mode::Json { first, .. } => out.write_all(if first { b"[]\n" } else { b"\n]\n" })?,
-        Mode::Select { .. } => {}
     }
     Ok(())
 }
