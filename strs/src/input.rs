@@ -21,6 +21,41 @@ pub enum Input {
     },
 }
 
+/// Tells the kernel when a sequential pass is done with the start of a mapped
+/// file, so that the pass keeps a bounded resident set instead of the whole
+/// file: every 16 MiB, the pages before the current position are dropped from
+/// this process (best effort: errors are ignored).
+#[derive(Default)]
+pub struct Releaser {
+    released: usize,
+}
+
+impl Releaser {
+    /// The pass is done with `map[..upto]`.
+    pub fn advance(&mut self, map: &Mmap, upto: usize) {
+        const STEP: usize = 16 << 20;
+        const PAGE: usize = 4096;
+        let upto = upto.min(map.len()) / PAGE * PAGE;
+        if upto < self.released + STEP {
+            return;
+        }
+        // SAFETY: `map` is a read-only, shared mapping of a file. MADV_DONTNEED
+        // on it only drops this process's page-table entries: a later access
+        // faults the same file bytes in again from the page cache, so no byte
+        // anyone borrows changes (a file changed by another process is the
+        // documented `--no-mmap` case either way).
+        #[allow(unsafe_code)]
+        let _ = unsafe {
+            map.unchecked_advise_range(
+                memmap2::UncheckedAdvice::DontNeed,
+                self.released,
+                upto - self.released,
+            )
+        };
+        self.released = upto;
+    }
+}
+
 /// Parses a byte size: `65536`, `64K`, `1M`, `2G` (binary units; `k`/`KiB` work
 /// too). Zero and overflow are errors.
 pub fn parse_size(text: &str) -> Result<usize, String> {

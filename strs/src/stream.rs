@@ -179,7 +179,7 @@ mod tests {
 
     #[test]
     fn a_carry_past_the_limit_is_an_error_with_its_offset() {
-        let data = vec![b'x'; 100];
+        let data = [b'x'; 100];
         let e = windows(
             &mut &data[..],
             "in",

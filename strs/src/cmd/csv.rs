@@ -323,6 +323,12 @@ fn read_one(
     let counting = matches!(fmt.mode, Mode::Count);
     let header = fmt.args.header;
     let window = g.chunk_size().saturating_mul(8);
+    let input = input::open(file, g.no_mmap)?;
+    if let (Input::Mapped(map), true) = (&input, counting) {
+        let n = g.install(|| parser.count_records(&map[..])) as u64;
+        fmt.counted = n.saturating_sub(u64::from(header && n > 0));
+        return Ok(());
+    }
     let mut consume = |w: stream::Window<'_>| -> Result<usize, Failure> {
         // Parse the window; every record but the last (which the window may
         // cut) is complete.
@@ -344,16 +350,16 @@ fn read_one(
             all.get(complete).map_or(0, |r| r.byte_range().start)
         })
     };
-    match input::open(file, g.no_mmap)? {
+    match input {
         Input::Mapped(map) => {
-            if counting {
-                let n = g.install(|| parser.count_records(&map[..])) as u64;
-                drop(consume);
-                fmt.counted = n.saturating_sub(u64::from(header && n > 0));
-                return Ok(());
-            }
             let bar = input::progress(Some(map.len() as u64), g.quiet());
-            stream::slice_windows(&map, &name, window, g.max_record(), "a record", &bar, consume)?;
+            let mut released = input::Releaser::default();
+            stream::slice_windows(&map, &name, window, g.max_record(), "a record", &bar, |w| {
+                let base = w.base as usize;
+                let done = consume(w)?;
+                released.advance(&map, base + done);
+                Ok(done)
+            })?;
             bar.finish_and_clear();
         }
         Input::Stream { mut reader, len } => {

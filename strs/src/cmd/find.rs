@@ -338,8 +338,9 @@ fn search_one(
     let mut search = WindowSearch::new(patterns, chunk, printer.args.ignore_case);
     let overlap = search.overlap;
     // New bytes per window: small enough that its matches (at most one per byte
-    // and pattern) stay a bounded batch, large enough to share among threads.
-    let window = chunk.max(overlap + 1);
+    // and pattern, 48 bytes each while the library sorts them) stay a bounded
+    // batch, large enough to share among threads.
+    let window = chunk.min(256 << 10).max(overlap + 1);
     match input::open(file, g.no_mmap)? {
         Input::Mapped(map) => {
             let bar = input::progress(Some(map.len() as u64), g.quiet());
@@ -353,6 +354,7 @@ fn search_one(
                     .for_each(|(t, c)| *t = c as u64);
             } else {
                 let mut base = 0;
+                let mut released = input::Releaser::default();
                 loop {
                     let end = (base + overlap + window).min(map.len());
                     let bytes = &map[base..end];
@@ -364,6 +366,7 @@ fn search_one(
                     }
                     let next = end - overlap;
                     printer.done(base as u64, bytes, next as u64);
+                    released.advance(&map, next);
                     base = next;
                 }
             }
