@@ -387,6 +387,8 @@ fn wc_and_find_on_stdin_work_for_any_line_length() {
     let zeros = vec![0u8; 65 << 20];
     let o = strs(&["wc", "-"], Some(&zeros));
     assert_eq!(stdout(&o), format!("0 1 {} -\n", zeros.len()));
+    // Progress is for terminals only: nothing on a piped stderr.
+    assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
     // One 1 MiB line with a 64 KiB record limit: find and wc ignore the limit.
     let mut line = b"x".repeat(1 << 20);
     line[70_000..70_005].copy_from_slice(b"error");

@@ -99,65 +99,62 @@ fn print(args: &WcArgs, counts: Counts, name: Option<&str>, out: &mut impl Write
     writeln!(out, "{}", fields.join(" "))
 }
 
-/// Counts one input: a mapped file in parallel, a stream window by window.
+/// Counts one input window by window (64 MiB of a mapped file, or what a stream
+/// gives), each window in parallel.
 fn count(g: &Global, file: &std::path::Path, unicode: bool) -> Result<Counts, Failure> {
     let chunk = g.chunk_size();
     let name = input::name(file);
-    match input::open(file, g.no_mmap)? {
-        Input::Mapped(map) => Ok(if unicode {
-            let c = g.install(|| unicode::par_counts(&map, chunk));
-            Counts {
-                lines: c.lines,
-                words: c.words,
-                bytes: c.bytes,
-            }
+    let mut bytes_counts = TextCounts::default();
+    let mut unicode_counts = UnicodeCounts::default();
+    // Counts combine across any cut (at a character boundary for --unicode), so
+    // windows need no whole lines: memory is bounded whatever the line length.
+    let mut consume = |w: stream::Window<'_>| {
+        if unicode {
+            let done = if w.end {
+                w.bytes.len()
+            } else {
+                unicode::complete_prefix(w.bytes)
+            };
+            let c = g.install(|| unicode::par_counts(&w.bytes[..done], chunk));
+            unicode_counts = unicode_counts.followed_by(c);
+            Ok(done)
         } else {
-            let c = g.install(|| par_wc(&map, chunk));
-            Counts {
-                lines: c.lines,
-                words: c.words,
-                bytes: c.bytes,
-            }
-        }),
+            bytes_counts = bytes_counts.then(g.install(|| par_wc(w.bytes, chunk)));
+            Ok(w.bytes.len())
+        }
+    };
+    match input::open(file, g.no_mmap)? {
+        Input::Mapped(map) => {
+            let bar = input::progress(Some(map.len() as u64), g.quiet());
+            let mut released = input::Releaser::default();
+            stream::slice_windows(&map, &name, 64 << 20, 3, "a character", &bar, |w| {
+                let base = w.base as usize;
+                let done = consume(w)?;
+                released.advance(&map, base + done);
+                Ok(done)
+            })?;
+            bar.finish_and_clear();
+        }
         Input::Stream { mut reader, len } => {
             let bar = input::progress(len, g.quiet());
-            // Counts combine across any cut (at a character boundary for
-            // --unicode), so windows need no whole lines: memory is bounded
-            // whatever the line length.
             let window = chunk
                 .saturating_mul(rayon::current_num_threads() * 4)
                 .clamp(1, 64 << 20);
-            let mut bytes_counts = TextCounts::default();
-            let mut unicode_counts = UnicodeCounts::default();
-            stream::windows(&mut reader, &name, window, 3, "a character", &bar, |w| {
-                if unicode {
-                    let done = if w.end {
-                        w.bytes.len()
-                    } else {
-                        unicode::complete_prefix(w.bytes)
-                    };
-                    let c = g.install(|| unicode::par_counts(&w.bytes[..done], chunk));
-                    unicode_counts = unicode_counts.followed_by(c);
-                    Ok(done)
-                } else {
-                    bytes_counts = bytes_counts.then(g.install(|| par_wc(w.bytes, chunk)));
-                    Ok(w.bytes.len())
-                }
-            })?;
+            stream::windows(&mut reader, &name, window, 3, "a character", &bar, consume)?;
             bar.finish_and_clear();
-            Ok(if unicode {
-                Counts {
-                    lines: unicode_counts.lines,
-                    words: unicode_counts.words,
-                    bytes: unicode_counts.bytes,
-                }
-            } else {
-                Counts {
-                    lines: bytes_counts.lines,
-                    words: bytes_counts.words,
-                    bytes: bytes_counts.bytes,
-                }
-            })
         }
     }
+    Ok(if unicode {
+        Counts {
+            lines: unicode_counts.lines,
+            words: unicode_counts.words,
+            bytes: unicode_counts.bytes,
+        }
+    } else {
+        Counts {
+            lines: bytes_counts.lines,
+            words: bytes_counts.words,
+            bytes: bytes_counts.bytes,
+        }
+    })
 }

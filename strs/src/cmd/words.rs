@@ -41,25 +41,44 @@ pub fn run(g: &Global, args: WordsArgs) -> Result<(), Failure> {
     let mut total = Counts::new();
     for file in input::files(&args.files) {
         let name = input::name(&file);
+        // Each window is counted up to its last whitespace: no word is cut,
+        // and only the last word is carried.
+        let mut consume = |w: stream::Window<'_>| {
+            let done = if w.end {
+                w.bytes.len()
+            } else {
+                w.bytes.iter().rposition(|&b| is_space(b)).map_or(0, |i| i + 1)
+            };
+            count_into(&mut total, &w.bytes[..done], g);
+            Ok(done)
+        };
         match input::open(&file, g.no_mmap)? {
-            Input::Mapped(map) => count_into(&mut total, &map, g),
+            Input::Mapped(map) => {
+                let bar = input::progress(Some(map.len() as u64), g.quiet());
+                let mut released = input::Releaser::default();
+                stream::slice_windows(&map, &name, 64 << 20, g.max_record(), "a word", &bar, |w| {
+                    let base = w.base as usize;
+                    let done = consume(w)?;
+                    released.advance(&map, base + done);
+                    Ok(done)
+                })?;
+                bar.finish_and_clear();
+            }
             Input::Stream { mut reader, len } => {
                 let bar = input::progress(len, g.quiet());
-                // Each window is counted up to its last whitespace: no word is
-                // cut, and only the last word is carried.
                 let window = g
                     .chunk_size()
                     .saturating_mul(rayon::current_num_threads() * 4)
                     .clamp(1, 64 << 20);
-                stream::windows(&mut reader, &name, window, g.max_record(), "a word", &bar, |w| {
-                    let done = if w.end {
-                        w.bytes.len()
-                    } else {
-                        w.bytes.iter().rposition(|&b| is_space(b)).map_or(0, |i| i + 1)
-                    };
-                    count_into(&mut total, &w.bytes[..done], g);
-                    Ok(done)
-                })?;
+                stream::windows(
+                    &mut reader,
+                    &name,
+                    window,
+                    g.max_record(),
+                    "a word",
+                    &bar,
+                    consume,
+                )?;
                 bar.finish_and_clear();
             }
         }
