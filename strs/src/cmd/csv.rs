@@ -3,15 +3,17 @@
 //! bounded memory from files and standard input alike.
 
 use std::borrow::Cow;
-use std::io::Write;
+use std::io::{Read, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use strs_tools::csv::{CsvParser, Record};
+use memmap2::Mmap;
+use strs_tools::csv::{CsvParser, Record, RecordSink};
 
 use crate::failure::Failure;
 use crate::input::{self, Input};
-use crate::{output, stream, Global};
+use crate::{output, Global};
 
 /// `strs csv` options. Without --records or --select, prints the record count.
 #[derive(Args, Debug)]
@@ -94,21 +96,18 @@ impl Formatter<'_> {
         self.columns = None;
     }
 
-    /// Takes one record; `offset` is the input offset of its first byte.
-    fn record<'r>(
-        &mut self,
-        fields: impl ExactSizeIterator<Item = Cow<'r, [u8]>>,
-        offset: u64,
-        out: &mut impl Write,
-    ) -> Result<(), Failure> {
+    /// Takes one record (the header first, with --header).
+    fn record(&mut self, record: &Record<'_>, out: &mut impl Write) -> Result<(), Failure> {
         let is_header = self.args.header && self.ordinal == 0;
         self.ordinal += 1;
+        let offset = record.byte_range().start;
         match self.mode {
             Mode::Count => {
                 self.counted += u64::from(!is_header);
             }
             Mode::Json => {
-                let fields: Vec<String> = fields
+                let fields: Vec<String> = record
+                    .iter()
                     .enumerate()
                     .map(|(i, f)| self.text(f, i, offset))
                     .collect::<Result<_, _>>()?;
@@ -146,8 +145,8 @@ impl Formatter<'_> {
                 }
             }
             Mode::Select => {
-                let fields: Vec<Cow<'_, [u8]>> = fields.collect();
                 if self.columns.is_none() {
+                    let fields: Vec<Cow<'_, [u8]>> = record.iter().collect();
                     self.columns = Some(self.resolve(&fields, is_header)?);
                 }
                 if is_header && self.header_printed {
@@ -161,8 +160,8 @@ impl Formatter<'_> {
                     if k > 0 {
                         self.line.push(self.delimiter);
                     }
-                    let field = fields.get(i).map_or(&[][..], |f| &f[..]);
-                    write_field(&mut self.line, field, self.delimiter, self.quote);
+                    let field = record.get(i).unwrap_or_default();
+                    write_field(&mut self.line, &field, self.delimiter, self.quote);
                 }
                 if columns.len() == 1 && self.line.is_empty() {
                     // One empty field: quoted, so that the line is not empty.
@@ -265,9 +264,11 @@ pub fn run(g: &Global, args: CsvArgs) -> Result<(), Failure> {
         .delimiter(delimiter)
         .quote(quote)
         .quoting(!args.no_quoting)
-        .has_headers(false)
+        .has_headers(args.header)
         .flexible(true)
         .chunk_size(Some(g.chunk_size()))
+        .window(g.chunk_size().saturating_mul(4))
+        .max_record(g.max_record())
         .build()
         .map_err(|e| Failure::usage(format!("{e}")))?;
     let mode = if args.records {
@@ -311,70 +312,91 @@ pub fn run(g: &Global, args: CsvArgs) -> Result<(), Failure> {
     Ok(output::finish(out)?)
 }
 
-/// Feeds the records of one input to the formatter.
+/// The formatter as the library's record sink: the first failure (bad UTF-8,
+/// an unknown column, a closed output) stops the reading and is kept.
+struct Sink<'f, 'a, W> {
+    fmt: &'f mut Formatter<'a>,
+    out: &'f mut W,
+    failure: Option<Failure>,
+}
+
+impl<W: Write> Sink<'_, '_, W> {
+    fn take(&mut self, record: &Record<'_>) -> ControlFlow<()> {
+        match self.fmt.record(record, self.out) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(failure) => {
+                self.failure = Some(failure);
+                ControlFlow::Break(())
+            }
+        }
+    }
+}
+
+impl<W: Write> RecordSink for Sink<'_, '_, W> {
+    fn header(&mut self, header: Record<'_>) -> ControlFlow<()> {
+        self.take(&header)
+    }
+
+    fn record(&mut self, record: Record<'_>) -> ControlFlow<()> {
+        self.take(&record)
+    }
+}
+
+/// Reads a mapped file front to back, dropping the pages behind the position
+/// from the resident set as it goes (the parser keeps its own window).
+struct MapReader<'m> {
+    map: &'m Mmap,
+    at: usize,
+    released: input::Releaser,
+}
+
+impl Read for MapReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = (&self.map[self.at..]).read(buf)?;
+        self.at += n;
+        self.released.advance(self.map, self.at);
+        Ok(n)
+    }
+}
+
+/// Feeds the records of one input to the formatter, or counts them.
 fn read_one(
     g: &Global,
     parser: &CsvParser,
     file: &Path,
     fmt: &mut Formatter<'_>,
-    out: &mut impl Write,
+    out: &mut (impl Write + Send),
 ) -> Result<(), Failure> {
     let name = input::name(file);
-    let counting = matches!(fmt.mode, Mode::Count);
-    let header = fmt.args.header;
-    let window = g.chunk_size().saturating_mul(8);
+    let failed = |e: strs_tools::csv::Error| Failure::usage(format!("{name}: {e}"));
     let input = input::open(file, g.no_mmap)?;
-    if let (Input::Mapped(map), true) = (&input, counting) {
-        let n = g.install(|| parser.count_records(&map[..])) as u64;
-        fmt.counted = n.saturating_sub(u64::from(header && n > 0));
+    if matches!(fmt.mode, Mode::Count) {
+        fmt.counted = match input {
+            Input::Mapped(map) => g.install(|| parser.count_records(&map[..])) as u64,
+            Input::Stream { reader, .. } => g
+                .install(|| parser.count_records_reader(reader))
+                .map_err(failed)?,
+        };
         return Ok(());
     }
-    let mut consume = |w: stream::Window<'_>| -> Result<usize, Failure> {
-        // Parse the window; every record but the last (which the window may
-        // cut) is complete.
-        let records = g
-            .install(|| parser.parse(w.bytes))
-            .map_err(|e| Failure::usage(format!("{name}: {e}")))?;
-        let all: Vec<Record<'_>> = records.iter().collect();
-        let complete = if w.end {
-            all.len()
-        } else {
-            all.len().saturating_sub(1)
-        };
-        for record in &all[..complete] {
-            fmt.record(record.iter(), w.base + record.byte_range().start as u64, out)?;
-        }
-        Ok(if w.end {
-            w.bytes.len()
-        } else {
-            all.get(complete).map_or(0, |r| r.byte_range().start)
-        })
+    let mut sink = Sink {
+        fmt,
+        out,
+        failure: None,
     };
-    match input {
+    let read = match input {
         Input::Mapped(map) => {
-            let bar = input::progress(Some(map.len() as u64), g.quiet());
-            let mut released = input::Releaser::default();
-            stream::slice_windows(&map, &name, window, g.max_record(), "a record", &bar, |w| {
-                let base = w.base as usize;
-                let done = consume(w)?;
-                released.advance(&map, base + done);
-                Ok(done)
-            })?;
-            bar.finish_and_clear();
+            let reader = MapReader {
+                map: &map,
+                at: 0,
+                released: input::Releaser::default(),
+            };
+            g.install(|| parser.for_each_record_reader(reader, &mut sink))
         }
-        Input::Stream { mut reader, len } => {
-            let bar = input::progress(len, g.quiet());
-            stream::windows(
-                &mut reader,
-                &name,
-                window,
-                g.max_record(),
-                "a record",
-                &bar,
-                &mut consume,
-            )?;
-            bar.finish_and_clear();
-        }
+        Input::Stream { reader, .. } => g.install(|| parser.for_each_record_reader(reader, &mut sink)),
+    };
+    if let Some(failure) = sink.failure {
+        return Err(failure);
     }
-    Ok(())
+    read.map(drop).map_err(failed)
 }

@@ -29,6 +29,9 @@
 //!   splits): each range is summarised from its own bytes into a small
 //!   [`RangeSummary`], and the summaries combine into a [`RangePlan`] with the
 //!   exact first record of every range.
+//! * [`CsvParser::for_each_record_reader`] / [`CsvParser::count_records_reader`]:
+//!   any `std::io::Read` in bounded memory, read a window at a time; records go
+//!   to a [`RecordSink`] in input order, which may stop the read.
 //! * [`Records`] / [`Record`]: borrowed results; fields are byte ranges, unescaped
 //!   (`Cow::Owned`) only when they contain escapes.
 //!
@@ -58,6 +61,7 @@ mod parser;
 mod plan;
 mod ranges;
 mod records;
+mod stream;
 
 #[cfg(test)]
 mod tests;
@@ -67,3 +71,4 @@ pub use error::{Error, ErrorKind, Position};
 pub use parser::{CsvParser, CsvParserBuilder};
 pub use ranges::{PlannedRange, RangePlan, RangeSummary};
 pub use records::{Column, Record, Records, SelectedRow};
+pub use stream::RecordSink;

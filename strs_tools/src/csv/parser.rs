@@ -61,6 +61,8 @@ pub struct CsvParserBuilder {
     max_field_size: Option<usize>,
     threads: usize,
     chunk_size: Option<usize>,
+    window: usize,
+    max_record: usize,
 }
 
 impl Default for CsvParserBuilder {
@@ -78,6 +80,8 @@ impl Default for CsvParserBuilder {
             max_field_size: None,
             threads: 0,
             chunk_size: None,
+            window: 0,
+            max_record: CsvParser::DEFAULT_MAX_RECORD,
         }
     }
 }
@@ -173,6 +177,26 @@ impl CsvParserBuilder {
         self
     }
 
+    /// The bytes read from a stream at a time by the reader entry points
+    /// ([`CsvParser::for_each_record_reader`], [`CsvParser::count_records_reader`]);
+    /// 0, the default, means [`CsvParser::DEFAULT_WINDOW`]. Any size from 1 byte
+    /// gives the same result; memory is about twice the window, plus a record
+    /// being carried over.
+    pub fn window(&mut self, bytes: usize) -> &mut Self {
+        self.window = bytes;
+        self
+    }
+
+    /// The longest record the reader entry points hold in memory (default
+    /// [`CsvParser::DEFAULT_MAX_RECORD`]): a longer record is an
+    /// [`ErrorKind::RecordTooLong`] error naming its position. Records up to the
+    /// window size are always accepted, so the effective limit is
+    /// `max(max_record, window)`. Counting holds no record and has no limit.
+    pub fn max_record(&mut self, bytes: usize) -> &mut Self {
+        self.max_record = bytes;
+        self
+    }
+
     /// Validates the dialect and builds the parser.
     ///
     /// # Errors
@@ -216,6 +240,12 @@ impl CsvParserBuilder {
             flexible: self.flexible,
             threads: pool::normalize_threads(self.threads),
             chunk_size: self.chunk_size,
+            window: if self.window == 0 {
+                CsvParser::DEFAULT_WINDOW
+            } else {
+                self.window
+            },
+            max_record: self.max_record,
         })
     }
 }
@@ -244,12 +274,14 @@ fn invalid(why: String) -> Error {
 /// ```
 #[derive(Clone, Debug)]
 pub struct CsvParser {
-    dialect: Dialect,
-    limits: Limits,
-    has_headers: bool,
-    flexible: bool,
-    threads: Option<usize>,
+    pub(crate) dialect: Dialect,
+    pub(crate) limits: Limits,
+    pub(crate) has_headers: bool,
+    pub(crate) flexible: bool,
+    pub(crate) threads: Option<usize>,
     chunk_size: Option<usize>,
+    pub(crate) window: usize,
+    pub(crate) max_record: usize,
 }
 
 impl Default for CsvParser {
@@ -259,6 +291,11 @@ impl Default for CsvParser {
 }
 
 impl CsvParser {
+    /// The default read window of the reader entry points: 4 MiB.
+    pub const DEFAULT_WINDOW: usize = 4 << 20;
+    /// The default longest record the reader entry points hold: 64 MiB.
+    pub const DEFAULT_MAX_RECORD: usize = 64 << 20;
+
     /// A parser with the default settings (see [`CsvParserBuilder`]).
     pub fn new() -> CsvParser {
         CsvParserBuilder::new()
@@ -271,7 +308,7 @@ impl CsvParser {
         CsvParserBuilder::new()
     }
 
-    fn chunk_size_for(&self, len: usize) -> usize {
+    pub(crate) fn chunk_size_for(&self, len: usize) -> usize {
         let size = self.chunk_size.unwrap_or_else(|| {
             // A dedicated pool has exactly the requested threads; otherwise the
             // caller's pool decides.

@@ -502,17 +502,6 @@ impl Source for Memory<'_> {
 /// The most bytes the serial pass asks its source for at once.
 const FETCH: u64 = 1 << 20;
 
-/// What the serial pass found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Walked {
-    /// Per chunk: its first record start and that record's ordinal.
-    pub(crate) firsts: Vec<Option<(u64, u64)>>,
-    /// The number of records (found so far, if not `complete`).
-    pub(crate) records: u64,
-    /// The walk covered the whole input.
-    pub(crate) complete: bool,
-}
-
 /// The parity a clean state stands for, or `None` where parity cannot resume.
 fn parity_of(state: State) -> Option<usize> {
     match state {
@@ -522,18 +511,24 @@ fn parity_of(state: State) -> Option<usize> {
     }
 }
 
-/// The serial pass: walks the summaries of consecutive `chunks` (covering the
-/// input's data from `base` to `end`) in order, choosing each chunk's parity,
-/// and runs the state machine over stretches where parity is not trusted,
-/// reading only those from `src`.
-///
-/// With `parity_only`, the walk stops where parity fails instead (the result
-/// is then not `complete`): callers with a parallel alternative need not wait
-/// for a serial pass over malformed quoting.
+/// Per chunk: its first record start and that record's ordinal, if any.
+pub(crate) type Firsts = Vec<Option<(u64, u64)>>;
+
+/// What the serial pass found: per chunk, its first record start and that
+/// record's ordinal, and whether the walk covered every chunk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Walked {
+    pub(crate) firsts: Firsts,
+    pub(crate) records: u64,
+    pub(crate) complete: bool,
+}
+
+/// The serial pass over the summaries of consecutive `chunks` covering the
+/// input's data from `base` to `end` (see [`Walker`]).
 ///
 /// # Errors
 ///
-/// The error of `src`, or `InvalidData` if it returns the wrong number of bytes.
+/// As [`Walker::advance`].
 pub(crate) fn walk_source<S: Source>(
     d: &Dialect,
     src: &mut S,
@@ -543,58 +538,154 @@ pub(crate) fn walk_source<S: Source>(
     sums: &[ChunkSummary],
     parity_only: bool,
 ) -> io::Result<Walked> {
-    let mut walked = Walked {
-        firsts: vec![None; chunks.len()],
-        records: 0,
-        complete: true,
-    };
-    // The latest place where the true state is known.
-    let mut checkpoint = (base, State::StartRecord);
-    let mut parity = Some(0usize);
-    let mut k = 0;
-    while k < chunks.len() {
-        if let Some(p) = parity {
-            let s = &sums[k];
-            if s.trusted[p] {
-                walked.firsts[k] = s.first[p].map(|f| (f, walked.records));
-                walked.records += s.count[p];
-                if let Some(last) = s.last[p] {
-                    checkpoint = (last, State::StartRecord);
-                }
-                parity = Some(p ^ usize::from(s.odd_quotes));
-                k += 1;
-                continue;
+    debug_assert!(chunks.last().is_none_or(|c| c.end == end));
+    let mut walker = Walker::new(base);
+    let (firsts, complete) = walker.advance(d, src, chunks, sums, parity_only)?;
+    Ok(Walked {
+        firsts,
+        records: walker.records,
+        complete,
+    })
+}
+
+/// The serial pass, resumable: it walks the summaries of consecutive chunks
+/// in order, choosing each chunk's parity, and runs the state machine over
+/// stretches where parity is not trusted, reading only those bytes from the
+/// source. Chunks may be handed over in several calls (a stream read window
+/// by window); the walk then goes on where it stopped, never walking a byte
+/// twice with parity, and with the state machine at most once more.
+#[derive(Clone, Debug)]
+pub(crate) struct Walker {
+    /// The latest place where the exact state is known. The bytes from here on
+    /// must stay readable: the machine restarts here where parity fails.
+    pub(crate) checkpoint: (u64, State),
+    /// The quote parity at `at`, or `None` where the machine runs from the
+    /// checkpoint (then `checkpoint.0 == at`).
+    parity: Option<usize>,
+    /// Where the chunks walked so far end.
+    pub(crate) at: u64,
+    /// The records found so far.
+    pub(crate) records: u64,
+    /// The latest record start found.
+    pub(crate) last_start: Option<u64>,
+}
+
+impl Walker {
+    /// A walk of an input whose data starts at `base`.
+    pub(crate) fn new(base: u64) -> Walker {
+        Walker {
+            checkpoint: (base, State::StartRecord),
+            parity: Some(0),
+            at: base,
+            records: 0,
+            last_start: None,
+        }
+    }
+
+    /// Walks `chunks` (consecutive, starting at `self.at`) with their summaries,
+    /// and returns each chunk's first record start and that record's ordinal,
+    /// and whether every chunk was walked.
+    ///
+    /// With `parity_only`, the walk stops where parity fails instead (the walk
+    /// is then incomplete and must not go on): callers with a parallel
+    /// alternative need not wait for a serial pass over malformed quoting.
+    ///
+    /// # Errors
+    ///
+    /// The error of `src`, or `InvalidData` if it returns the wrong number of
+    /// bytes.
+    pub(crate) fn advance<S: Source>(
+        &mut self,
+        d: &Dialect,
+        src: &mut S,
+        chunks: &[Range<u64>],
+        sums: &[ChunkSummary],
+        parity_only: bool,
+    ) -> io::Result<(Firsts, bool)> {
+        let mut firsts = vec![None; chunks.len()];
+        let Some(end) = chunks.last().map(|c| c.end) else {
+            return Ok((firsts, true));
+        };
+        if self.parity.is_none() {
+            // The machine stopped where these chunks start: parity may resume.
+            let (pos, state) = self.checkpoint;
+            if pos == self.at && self.resumes(d, src, pos, state)? {
+                self.parity = parity_of(state);
             }
         }
-        if parity_only {
-            walked.complete = false;
-            return Ok(walked);
+        let mut k = 0;
+        while k < chunks.len() {
+            if let Some(p) = self.parity {
+                let s = &sums[k];
+                if s.trusted[p] {
+                    firsts[k] = s.first[p].map(|f| (f, self.records));
+                    self.records += s.count[p];
+                    if let Some(last) = s.last[p] {
+                        self.checkpoint = (last, State::StartRecord);
+                        self.last_start = Some(last);
+                    }
+                    self.parity = Some(p ^ usize::from(s.odd_quotes));
+                    k += 1;
+                    continue;
+                }
+            }
+            if parity_only {
+                self.at = chunks[k].start;
+                return Ok((firsts, false));
+            }
+            // Parity failed in chunk k: run the machine from the checkpoint,
+            // counting only record starts from chunk k on (earlier ones are
+            // counted already).
+            k = self.machine(d, src, chunks, k, end, &mut firsts)?;
         }
-        // Parity failed in chunk k: run the machine from the checkpoint, counting
-        // only record starts from chunk k on (earlier ones are counted already).
-        let (mut pos, mut state) = checkpoint;
+        self.at = end;
+        Ok((firsts, true))
+    }
+
+    /// Whether parity can take over from the state machine at `pos`, in `state`.
+    fn resumes<S: Source>(&self, d: &Dialect, src: &mut S, pos: u64, state: State) -> io::Result<bool> {
+        // After a literal quote (`x"`), parity would take the quote for a
+        // closing one and accept a quote right after it as syntax.
+        let literal_quote_before = state == State::InField
+            && d.quoting
+            && pos > 0
+            && src.bytes(pos - 1..pos)?.first() == Some(&d.quote);
+        Ok(parity_of(state).is_some() && !literal_quote_before)
+    }
+
+    /// Runs the state machine from the checkpoint through chunk `k` and on, up
+    /// to the first later chunk boundary where parity can resume (returning
+    /// that chunk's index), or to `end` (returning `chunks.len()`).
+    fn machine<S: Source>(
+        &mut self,
+        d: &Dialect,
+        src: &mut S,
+        chunks: &[Range<u64>],
+        k: usize,
+        end: u64,
+        firsts: &mut [Option<(u64, u64)>],
+    ) -> io::Result<usize> {
+        let (mut pos, mut state) = self.checkpoint;
         let from = chunks[k].start;
         let mut next = k + 1;
         let mut first_in_chunk = true;
         let mut previous = None;
         loop {
             if next < chunks.len() && pos == chunks[next].start {
-                // After a literal quote (`x"`), parity would take the quote for a
-                // closing one and accept a quote right after it as syntax.
                 let literal_quote_before = state == State::InField && d.quoting && previous == Some(d.quote);
                 if let (Some(p), false) = (parity_of(state), literal_quote_before) {
-                    checkpoint = (pos, state);
-                    parity = Some(p);
-                    k = next;
-                    break;
+                    self.checkpoint = (pos, state);
+                    self.parity = Some(p);
+                    return Ok(next);
                 }
                 next += 1;
                 first_in_chunk = true;
                 continue;
             }
             if pos >= end {
-                k = chunks.len();
-                break;
+                self.checkpoint = (pos, state);
+                self.parity = None;
+                return Ok(chunks.len());
             }
             // Up to the next chunk boundary, where parity may resume.
             let stop = chunks
@@ -602,22 +693,18 @@ pub(crate) fn walk_source<S: Source>(
                 .map_or(end, |c| c.start)
                 .min(pos.saturating_add(FETCH));
             let bytes = src.bytes(pos..stop)?;
-            if bytes.len() as u64 != stop - pos {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("asked for bytes {pos}..{stop} of the input, got {}", bytes.len()),
-                ));
-            }
+            check_len(&bytes, pos..stop)?;
             for &byte in bytes.iter() {
                 if matches!(state, State::StartRecord | State::Crlf) && !d.is_term(byte) {
                     if pos >= from {
                         if first_in_chunk {
-                            walked.firsts[next - 1] = Some((pos, walked.records));
+                            firsts[next - 1] = Some((pos, self.records));
                             first_in_chunk = false;
                         }
-                        walked.records += 1;
+                        self.records += 1;
+                        self.last_start = Some(pos);
                     }
-                    checkpoint = (pos, State::StartRecord);
+                    self.checkpoint = (pos, State::StartRecord);
                 }
                 state = state.step(d, byte).0;
                 previous = Some(byte);
@@ -625,5 +712,34 @@ pub(crate) fn walk_source<S: Source>(
             }
         }
     }
-    Ok(walked)
+
+    /// Moves the checkpoint to `self.at` by running the state machine over the
+    /// bytes after it (counting nothing: they are counted), so that they need
+    /// not be kept.
+    pub(crate) fn settle<S: Source>(&mut self, d: &Dialect, src: &mut S) -> io::Result<()> {
+        let (mut pos, mut state) = self.checkpoint;
+        while pos < self.at {
+            let stop = self.at.min(pos.saturating_add(FETCH));
+            let bytes = src.bytes(pos..stop)?;
+            check_len(&bytes, pos..stop)?;
+            for &byte in bytes.iter() {
+                state = state.step(d, byte).0;
+            }
+            pos = stop;
+        }
+        self.checkpoint = (pos, state);
+        self.parity = None;
+        Ok(())
+    }
+}
+
+/// `InvalidData` unless `bytes` are as many as `range` asks for.
+fn check_len(bytes: &[u8], range: Range<u64>) -> io::Result<()> {
+    if bytes.len() as u64 == range.end - range.start {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("asked for bytes {range:?} of the input, got {}", bytes.len()),
+    ))
 }

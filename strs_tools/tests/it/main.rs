@@ -4,3 +4,4 @@ mod common;
 mod csv_large;
 mod csv_oracle;
 mod csv_planner;
+mod csv_reader;
