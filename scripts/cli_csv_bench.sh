@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The CSV targets of the CLI: `strs csv --select` against `xsv select` on the same
 # file, and `strs csv --count` through a pipe against the same count on the file;
-# plus the peak RSS of --select (mapped, --no-mmap, stdin). Installs what it needs:
+# plus the peak RSS of --select (mapped, --no-mmap, stdin). xsv counts columns
+# from 1, strs from 0: `xsv select 1,4,7` is `strs csv --select 0,3,6`. Installs what it needs:
 # hyperfine (Debian package), xsv (crates.io), GNU time.
 #
 #   scripts/cli_csv_bench.sh [SIZE_MB]      # default 1024; the file is cached in $TMPDIR
@@ -49,22 +50,22 @@ BYTES=$(stat -c %s "$CSV")
 cat "$CSV" > /dev/null   # warm the page cache
 
 # Answers must agree before anything is timed.
-cmp <(xsv select 1,4,7 "$CSV") <($STRS -q csv --select 1,4,7 "$CSV") >&2 || { echo "select outputs differ" >&2; exit 1; }
+cmp <(xsv select 1,4,7 "$CSV") <($STRS -q csv --select 0,3,6 "$CSV") >&2 || { echo "select outputs differ" >&2; exit 1; }
 test "$($STRS -q csv --count "$CSV")" = "$(cat "$CSV" | $STRS -q csv --count -)" || { echo "counts differ" >&2; exit 1; }
 
 J="$TMP/strs_bench_hf.json"
 hyperfine -N --warmup 1 --runs 5 --export-json "$J" \
   "xsv select 1,4,7 $CSV" \
-  "$STRS -q csv --select 1,4,7 $CSV" \
+  "$STRS -q csv --select 0,3,6 $CSV" \
   "$STRS -q csv --count $CSV" >&2
 hyperfine --warmup 1 --runs 5 --export-json "$J.pipe" \
   "cat $CSV | $STRS -q csv --count -" \
   "cat $CSV > /dev/null" >&2
 
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
-RSS_MAP=$(rss $STRS -q csv --select 1,4,7 "$CSV")
-RSS_READ=$(rss $STRS -q --no-mmap csv --select 1,4,7 "$CSV")
-RSS_STDIN=$(rss sh -c "$STRS -q csv --select 1,4,7 - < $CSV")
+RSS_MAP=$(rss $STRS -q csv --select 0,3,6 "$CSV")
+RSS_READ=$(rss $STRS -q --no-mmap csv --select 0,3,6 "$CSV")
+RSS_STDIN=$(rss sh -c "$STRS -q csv --select 0,3,6 - < $CSV")
 
 python3 - "$J" "$BYTES" "$RSS_MAP" "$RSS_READ" "$RSS_STDIN" <<'PY'
 import json, os, sys, datetime

@@ -730,3 +730,31 @@ fn csv_count_through_a_pipe_equals_the_file_count() {
     );
     assert_eq!(stdout(&piped), "3\n");
 }
+
+/// `--select` copies the input's bytes where they already are what the `csv`
+/// crate's writer would write: byte for byte the writer's output, also for
+/// stray quotes, text after a closing quote and line breaks.
+#[test]
+fn csv_select_writes_what_the_csv_crate_writer_writes() {
+    let text = "plain,\"quoted\",\"with,comma\",\"dq\"\"x\",x\"y,\"a\nb\",\"x\"y,,\"\",\"cr\r\"\r\n\
+                1,2,3,4,5,6,7,8,9,10\n\"\"\"\",\" \",a b,\"\n\",z\n";
+    let records: Vec<csv::ByteRecord> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .byte_records()
+        .map(Result::unwrap)
+        .collect();
+    for col in 0..10 {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        for r in &records {
+            writer.write_record([r.get(col).unwrap_or_default()]).unwrap();
+        }
+        let want = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        let got = stdout(&strs(
+            &["csv", "--select", &col.to_string()],
+            Some(text.as_bytes()),
+        ));
+        assert_eq!(got, want, "column {col}");
+    }
+}

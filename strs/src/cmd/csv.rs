@@ -100,7 +100,6 @@ impl Formatter<'_> {
     fn record(&mut self, record: &Record<'_>, out: &mut impl Write) -> Result<(), Failure> {
         let is_header = self.args.header && self.ordinal == 0;
         self.ordinal += 1;
-        let offset = record.byte_range().start;
         match self.mode {
             Mode::Count => {
                 self.counted += u64::from(!is_header);
@@ -109,7 +108,7 @@ impl Formatter<'_> {
                 let fields: Vec<String> = record
                     .iter()
                     .enumerate()
-                    .map(|(i, f)| self.text(f, i, offset))
+                    .map(|(i, f)| self.text(f, i, record.byte_range().start))
                     .collect::<Result<_, _>>()?;
                 if is_header {
                     self.keys = Some(fields);
@@ -160,8 +159,14 @@ impl Formatter<'_> {
                     if k > 0 {
                         self.line.push(self.delimiter);
                     }
-                    let field = record.get(i).unwrap_or_default();
-                    write_field(&mut self.line, &field, self.delimiter, self.quote);
+                    write_selected(
+                        &mut self.line,
+                        record,
+                        i,
+                        self.delimiter,
+                        self.quote,
+                        !self.args.no_quoting,
+                    );
                 }
                 if columns.len() == 1 && self.line.is_empty() {
                     // One empty field: quoted, so that the line is not empty.
@@ -216,6 +221,42 @@ impl Formatter<'_> {
             ))),
         }
     }
+}
+
+/// Appends field `i` of `record` as the `csv` crate's writer would write its
+/// content (quoted only where needed), copying the input's bytes where they
+/// already are that: the per-record path of `--select`.
+fn write_selected(
+    line: &mut Vec<u8>,
+    record: &Record<'_>,
+    i: usize,
+    delimiter: u8,
+    quote: u8,
+    quoting: bool,
+) {
+    let Some(raw) = record.raw(i) else {
+        return;
+    };
+    let special = [delimiter, b'\n', b'\r'];
+    if !quoting || raw.first() != Some(&quote) {
+        // Unquoted: it holds no delimiter or line break; only a stray quote
+        // makes it need quoting.
+        if memchr::memchr(quote, raw).is_none() {
+            line.extend_from_slice(raw);
+            return;
+        }
+    } else if let Some(Cow::Borrowed(content)) = record.get(i) {
+        // Quoted without escapes: the raw field is the quoted form, needed
+        // only when the content holds a delimiter or line break.
+        if memchr::memchr3(special[0], special[1], special[2], content).is_some() {
+            line.extend_from_slice(raw);
+        } else {
+            line.extend_from_slice(content);
+        }
+        return;
+    }
+    let content = record.get(i).unwrap_or_default();
+    write_field(line, &content, delimiter, quote);
 }
 
 /// Appends `field` to `line`, quoted if it holds the delimiter, the quote or a
