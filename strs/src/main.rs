@@ -195,7 +195,28 @@ fn parse() -> Cli {
     }
 }
 
+/// Keeps large freed blocks in the heap for reuse. The streaming passes allocate
+/// and free buffers of a few MiB per window; with glibc's default (dynamic)
+/// mmap threshold each of them comes from a fresh mapping whose pages fault in
+/// again, which cost a quarter of the CPU time of `csv --select` (70,000 page
+/// faults per 256 MiB, against 8,000 with this).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    const KEEP: libc::c_int = 256 << 20;
+    // SAFETY: `mallopt` only sets allocator parameters; it is called before any
+    // other thread exists, and both parameters accept any non-negative size.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, KEEP);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, KEEP);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
+
 fn main() {
+    tune_allocator();
     let cli = parse();
     if let Err(failure) = run(cli) {
         std::process::exit(failure.report());
