@@ -21,6 +21,35 @@ pub enum Input {
     },
 }
 
+/// A reader that moves a progress display by the bytes it reads.
+pub struct ProgressReader<R> {
+    inner: R,
+    read: u64,
+    bar: ProgressBar,
+}
+
+impl<R> ProgressReader<R> {
+    /// Wraps `inner`; `bar` shows the bytes read so far.
+    pub fn new(inner: R, bar: ProgressBar) -> Self {
+        ProgressReader { inner, read: 0, bar }
+    }
+}
+
+impl<R: Read> Read for ProgressReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.bar.set_position(self.read);
+        Ok(n)
+    }
+}
+
+impl<R> Drop for ProgressReader<R> {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 /// Tells the kernel when a sequential pass is done with the start of a mapped
 /// file, so that the pass keeps a bounded resident set instead of the whole
 /// file: every 16 MiB, the pages before the current position are dropped from

@@ -414,9 +414,11 @@ fn read_one(
     if matches!(fmt.mode, Mode::Count) {
         fmt.counted = match input {
             Input::Mapped(map) => g.install(|| parser.count_records(&map[..])) as u64,
-            Input::Stream { reader, .. } => g
-                .install(|| parser.count_records_reader(reader))
-                .map_err(failed)?,
+            Input::Stream { reader, len } => {
+                let reader = input::ProgressReader::new(reader, input::progress(len, g.quiet()));
+                g.install(|| parser.count_records_reader(reader))
+                    .map_err(failed)?
+            }
         };
         return Ok(());
     }
@@ -432,9 +434,14 @@ fn read_one(
                 at: 0,
                 released: input::Releaser::default(),
             };
+            let bar = input::progress(Some(map.len() as u64), g.quiet());
+            let reader = input::ProgressReader::new(reader, bar);
             g.install(|| parser.for_each_record_reader(reader, &mut sink))
         }
-        Input::Stream { reader, .. } => g.install(|| parser.for_each_record_reader(reader, &mut sink)),
+        Input::Stream { reader, len } => {
+            let reader = input::ProgressReader::new(reader, input::progress(len, g.quiet()));
+            g.install(|| parser.for_each_record_reader(reader, &mut sink))
+        }
     };
     if let Some(failure) = sink.failure {
         return Err(failure);
