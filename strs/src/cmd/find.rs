@@ -423,7 +423,17 @@ mod tests {
 
     /// Windows as `search_one` cuts them, for every window size.
     fn windowed(hay: &[u8], patterns: &[Vec<u8>], window: usize, g: &Global) -> Vec<Found> {
-        let mut search = WindowSearch::new(patterns, 3, false);
+        windowed_case(hay, patterns, window, false, g)
+    }
+
+    fn windowed_case(
+        hay: &[u8],
+        patterns: &[Vec<u8>],
+        window: usize,
+        ignore_case: bool,
+        g: &Global,
+    ) -> Vec<Found> {
+        let mut search = WindowSearch::new(patterns, 3, ignore_case);
         let overlap = search.overlap;
         let window = window.max(overlap + 1);
         let mut all = Vec::new();
@@ -470,6 +480,22 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn ignoring_case_is_searching_the_lowercased_input() {
+        let g = global();
+        let hay = b"AaAaA\naAAa aA";
+        let patterns = vec![b"aa".to_vec(), b"a\na".to_vec()];
+        let want = naive(&hay.to_ascii_lowercase(), &patterns);
+        assert_eq!(want.len(), 6);
+        for window in 1..=hay.len() + 1 {
+            assert_eq!(
+                windowed_case(hay, &patterns, window, true, &g),
+                want,
+                "window {window}"
+            );
         }
     }
 
