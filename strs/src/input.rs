@@ -52,7 +52,7 @@ impl<R> Drop for ProgressReader<R> {
 
 /// Tells the kernel when a sequential pass is done with the start of a mapped
 /// file, so that the pass keeps a bounded resident set instead of the whole
-/// file: every 16 MiB, the pages before the current position are dropped from
+/// file: every 4 MiB, the pages before the current position are dropped from
 /// this process (best effort: errors are ignored).
 #[derive(Default)]
 pub struct Releaser {
@@ -62,7 +62,7 @@ pub struct Releaser {
 impl Releaser {
     /// The pass is done with `map[..upto]`.
     pub fn advance(&mut self, map: &Mmap, upto: usize) {
-        const STEP: usize = 16 << 20;
+        const STEP: usize = 4 << 20;
         const PAGE: usize = 4096;
         let upto = upto.min(map.len()) / PAGE * PAGE;
         if upto < self.released + STEP {

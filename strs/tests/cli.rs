@@ -436,6 +436,27 @@ fn csv_select_with_header_prints_the_selected_header_first() {
     let text = b"id,name,note\n1,ann,\"x, y\"\n2,bob,\n";
     let o = strs(&["csv", "--header", "--select", "note,0"], Some(text));
     assert_eq!(stdout(&o), "note,id\n\"x, y\",1\n,2\n");
+    let (a, b) = (file_with(text), file_with(b"\xef\xbb\xbfnote,id\n\"z\",3\n"));
+    let (pa, pb) = (a.path().to_str().unwrap(), b.path().to_str().unwrap());
+    for chunk in ["1", "1M"] {
+        // Each file's header resolves its own columns; the header prints once.
+        let o = strs(
+            &[
+                "csv",
+                "--chunk-size",
+                chunk,
+                "--header",
+                "--select",
+                "note,id",
+                pa,
+                pb,
+            ],
+            None,
+        );
+        assert_eq!(stdout(&o), "note,id\n\"x, y\",1\n,2\nz,3\n", "chunk {chunk}");
+        let o = strs(&["csv", "--chunk-size", chunk, "--select", "1", pa], None);
+        assert_eq!(stdout(&o), "name\nann\nbob\n", "chunk {chunk}");
+    }
     // Tab-separated in, tab-separated out; the dialect flags reach the parser.
     let o = strs(&["csv", "--tsv", "--select", "1"], Some(b"a\tb,c\n1\t\"2\t3\"\n"));
     assert_eq!(stdout(&o), "b,c\n\"2\t3\"\n");
@@ -745,6 +766,8 @@ fn csv_select_writes_what_the_csv_crate_writer_writes() {
         .byte_records()
         .map(Result::unwrap)
         .collect();
+    let file = file_with(text.as_bytes());
+    let path = file.path().to_str().unwrap();
     for col in 0..10 {
         let mut writer = csv::Writer::from_writer(Vec::new());
         for r in &records {
@@ -756,5 +779,11 @@ fn csv_select_writes_what_the_csv_crate_writer_writes() {
             Some(text.as_bytes()),
         ));
         assert_eq!(got, want, "column {col}");
+        // Mapped files are cut into pieces at exact record starts, formatted in
+        // parallel: the same bytes at every piece size.
+        for chunk in ["1", "7", "1M"] {
+            let args = ["csv", "--chunk-size", chunk, "--select", &col.to_string(), path];
+            assert_eq!(stdout(&strs(&args, None)), want, "column {col}, chunk {chunk}");
+        }
     }
 }
