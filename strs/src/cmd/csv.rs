@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use memmap2::Mmap;
-use rayon::prelude::*;
 use strs_tools::csv::{CsvParser, Record, RecordSink};
 
 use crate::failure::Failure;
@@ -154,23 +153,30 @@ impl Formatter<'_> {
                 }
                 self.header_printed |= is_header;
                 self.counted += u64::from(!is_header);
-                let style = self.style();
                 let columns = self.columns.as_deref().unwrap_or_default();
                 self.line.clear();
-                format_selected(&mut self.line, record, columns, style);
+                for (k, &i) in columns.iter().enumerate() {
+                    if k > 0 {
+                        self.line.push(self.delimiter);
+                    }
+                    write_selected(
+                        &mut self.line,
+                        record,
+                        i,
+                        self.delimiter,
+                        self.quote,
+                        !self.args.no_quoting,
+                    );
+                }
+                if columns.len() == 1 && self.line.is_empty() {
+                    // One empty field: quoted, so that the line is not empty.
+                    self.line.extend_from_slice(&[self.quote, self.quote]);
+                }
+                self.line.push(b'\n');
                 out.write_all(&self.line)?;
             }
         }
         Ok(())
-    }
-
-    /// How `--select` writes fields.
-    fn style(&self) -> Style {
-        Style {
-            delimiter: self.delimiter,
-            quote: self.quote,
-            quoting: !self.args.no_quoting,
-        }
     }
 
     /// The column indexes of --select, resolved against the first record.
@@ -215,30 +221,6 @@ impl Formatter<'_> {
             ))),
         }
     }
-}
-
-/// The output dialect of `--select`: the input's delimiter and quote.
-#[derive(Clone, Copy)]
-struct Style {
-    delimiter: u8,
-    quote: u8,
-    /// Quotes are syntax in the input (not `--no-quoting`).
-    quoting: bool,
-}
-
-/// Appends the `columns` of `record` to `line` as one CSV line.
-fn format_selected(line: &mut Vec<u8>, record: &Record<'_>, columns: &[usize], style: Style) {
-    for (k, &i) in columns.iter().enumerate() {
-        if k > 0 {
-            line.push(style.delimiter);
-        }
-        write_selected(line, record, i, style.delimiter, style.quote, style.quoting);
-    }
-    if columns.len() == 1 && line.is_empty() {
-        // One empty field: quoted, so that the line is not empty.
-        line.extend_from_slice(&[style.quote, style.quote]);
-    }
-    line.push(b'\n');
 }
 
 /// Appends field `i` of `record` as the `csv` crate's writer would write its
@@ -319,24 +301,17 @@ pub fn run(g: &Global, args: CsvArgs) -> Result<(), Failure> {
         Some(q) => one_byte("--quote", q)?,
         None => b'"',
     };
-    let parser = |has_headers: bool| {
-        CsvParser::builder()
-            .delimiter(delimiter)
-            .quote(quote)
-            .quoting(!args.no_quoting)
-            .has_headers(has_headers)
-            .flexible(true)
-            .chunk_size(Some(g.chunk_size()))
-            .window(g.chunk_size().saturating_mul(4))
-            .max_record(g.max_record())
-            .build()
-            .map_err(|e| Failure::usage(format!("{e}")))
-    };
-    let parsers = Parsers {
-        configured: parser(args.header)?,
-        headed: parser(true)?,
-        plain: parser(false)?,
-    };
+    let parser = CsvParser::builder()
+        .delimiter(delimiter)
+        .quote(quote)
+        .quoting(!args.no_quoting)
+        .has_headers(args.header)
+        .flexible(true)
+        .chunk_size(Some(g.chunk_size()))
+        .window(g.chunk_size().saturating_mul(4))
+        .max_record(g.max_record())
+        .build()
+        .map_err(|e| Failure::usage(format!("{e}")))?;
     let mode = if args.records {
         Mode::Json
     } else if !args.select.is_empty() {
@@ -363,7 +338,7 @@ pub fn run(g: &Global, args: CsvArgs) -> Result<(), Failure> {
     let mut total = 0;
     for file in &files {
         fmt.start(input::name(file));
-        read_one(g, &parsers, file, &mut fmt, &mut out)?;
+        read_one(g, &parser, file, &mut fmt, &mut out)?;
         total += fmt.counted;
         if matches!(fmt.mode, Mode::Count) && files.len() > 1 {
             writeln!(out, "{}\t{}", fmt.counted, fmt.name)?;
@@ -376,111 +351,6 @@ pub fn run(g: &Global, args: CsvArgs) -> Result<(), Failure> {
         Mode::Select => {}
     }
     Ok(output::finish(out)?)
-}
-
-/// `--select` on a mapped file, formatting on every thread: the file is cut
-/// into ranges that the planner gives exact record starts, and each piece's
-/// records are formatted in parallel (`par_map`, in order) and written; memory
-/// is bounded by the piece size.
-fn select_mapped(
-    g: &Global,
-    parsers: &Parsers,
-    map: &Mmap,
-    fmt: &mut Formatter<'_>,
-    out: &mut (impl Write + Send),
-) -> Result<(), PieceFailure> {
-    // The first record resolves the columns (and is the header, or a row).
-    let mut first = Sink {
-        fmt: &mut *fmt,
-        out: &mut *out,
-        failure: None,
-    };
-    let mut take_first = |record: Record<'_>| {
-        let _ = first.take(&record);
-        ControlFlow::Break(())
-    };
-    parsers.plain.for_each_record_reader(&map[..], &mut take_first)?;
-    if let Some(failure) = first.failure {
-        return Err(PieceFailure::Cli(failure));
-    }
-    let Some(columns) = fmt.columns.clone() else {
-        return Ok(()); // no record at all
-    };
-    let style = fmt.style();
-    let len = map.len();
-    let step = g.chunk_size().saturating_mul(4).max(len.div_ceil(1 << 16)).max(1);
-    let ranges: Vec<std::ops::Range<usize>> =
-        (0..len).step_by(step).map(|s| s..(s + step).min(len)).collect();
-    // Summarised a batch of ranges at a time, dropping the pages behind, so
-    // that this first pass keeps a bounded resident set too.
-    let mut summaries = Vec::with_capacity(ranges.len());
-    let mut released = input::Releaser::default();
-    for batch in ranges.chunks(4) {
-        summaries.extend(g.install(|| {
-            batch
-                .par_iter()
-                .map(|r| {
-                    let before = r.start.checked_sub(1).map(|i| map[i]);
-                    let after = map.get(r.end).copied();
-                    parsers
-                        .plain
-                        .summarize_range(r.start as u64, before, &map[r.clone()], after)
-                })
-                .collect::<Vec<_>>()
-        }));
-        released.advance(map, batch.last().map_or(0, |r| r.end));
-    }
-    let plan = parsers
-        .plain
-        .plan_ranges(&summaries, |r| Ok(map[r.start as usize..r.end as usize].to_vec()))?;
-    let bar = input::progress(Some(len as u64), g.quiet());
-    let mut released = input::Releaser::default();
-    for (piece, ordinal) in plan.pieces() {
-        let bytes = &map[piece.start as usize..piece.end as usize];
-        // The first piece's first record was taken above.
-        let parser = if ordinal == 0 {
-            &parsers.headed
-        } else {
-            &parsers.plain
-        };
-        let lines = g.install(|| {
-            parser.par_map(bytes, |record| {
-                let mut line = Vec::with_capacity(64);
-                format_selected(&mut line, &record, &columns, style);
-                line
-            })
-        })?;
-        fmt.counted += lines.len() as u64;
-        for line in &lines {
-            out.write_all(line).map_err(|e| PieceFailure::Cli(e.into()))?;
-        }
-        bar.set_position(piece.end);
-        released.advance(map, piece.end as usize);
-    }
-    bar.finish_and_clear();
-    Ok(())
-}
-
-/// Why `select_mapped` stopped: the library's error (named by the caller), or a
-/// failure of the CLI's own.
-enum PieceFailure {
-    Csv(strs_tools::csv::Error),
-    Cli(Failure),
-}
-
-impl From<strs_tools::csv::Error> for PieceFailure {
-    fn from(e: strs_tools::csv::Error) -> Self {
-        PieceFailure::Csv(e)
-    }
-}
-
-impl PieceFailure {
-    fn named(self, name: &str) -> Failure {
-        match self {
-            PieceFailure::Csv(e) => Failure::usage(format!("{name}: {e}")),
-            PieceFailure::Cli(f) => f,
-        }
-    }
 }
 
 /// The formatter as the library's record sink: the first failure (bad UTF-8,
@@ -530,29 +400,17 @@ impl Read for MapReader<'_> {
     }
 }
 
-/// The parser as configured, and with and without a header (for pieces of a
-/// mapped file: the first has the header, the others none).
-struct Parsers {
-    configured: CsvParser,
-    headed: CsvParser,
-    plain: CsvParser,
-}
-
 /// Feeds the records of one input to the formatter, or counts them.
 fn read_one(
     g: &Global,
-    parsers: &Parsers,
+    parser: &CsvParser,
     file: &Path,
     fmt: &mut Formatter<'_>,
     out: &mut (impl Write + Send),
 ) -> Result<(), Failure> {
     let name = input::name(file);
     let failed = |e: strs_tools::csv::Error| Failure::usage(format!("{name}: {e}"));
-    let parser = &parsers.configured;
     let input = input::open(file, g.no_mmap)?;
-    if let (Input::Mapped(map), Mode::Select) = (&input, &fmt.mode) {
-        return select_mapped(g, parsers, map, fmt, out).map_err(|e| e.named(&name));
-    }
     if matches!(fmt.mode, Mode::Count) {
         fmt.counted = match input {
             Input::Mapped(map) => g.install(|| parser.count_records(&map[..])) as u64,
