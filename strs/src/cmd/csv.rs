@@ -18,7 +18,8 @@ use crate::{output, Global};
 /// `strs csv` options. Without --records or --select, prints the record count.
 #[derive(Args, Debug)]
 pub struct CsvArgs {
-    /// Print the record count (the default; the header is not counted).
+    /// Print the record count (the default; with --header, the header is not
+    /// counted).
     #[arg(long, conflicts_with_all = ["records", "select"])]
     count: bool,
     /// Print the records as one JSON array of arrays of field strings (objects
