@@ -308,7 +308,7 @@ pub fn run(g: &Global, args: CsvArgs) -> Result<(), Failure> {
         .quoting(!args.no_quoting)
         .has_headers(args.header)
         .flexible(true)
-        .chunk_size(Some(g.chunk_size()))
+        .chunk_size(g.chunk_size())
         .window(g.chunk_size().saturating_mul(4))
         .max_record(g.max_record())
         .build()
