@@ -1,0 +1,184 @@
+//! `strs-sql`: SQL over CSV files with exact parallel scans, on DataFusion.
+//!
+//! `strs-sql [--table NAME=PATH]… [--no-header] [--delimiter C] [--partitions N]
+//! [--reader exact|datafusion] [--format csv|json|table] "SQL"` prints the result
+//! (CSV with a header by default) and exits 2 with one line on any error.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use datafusion::arrow::csv::WriterBuilder;
+use datafusion::arrow::json::LineDelimitedWriter;
+use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::prelude::{CsvReadOptions, SessionConfig, SessionContext};
+use futures::StreamExt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Reader {
+    /// Ranges cut at true record starts (strs_datafusion).
+    Exact,
+    /// DataFusion's own reader with `newlines_in_values` on, given the exact
+    /// schema.
+    Datafusion,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+    Table,
+}
+
+/// SQL over CSV files: exact parallel scans, and the strs_split/strs_count
+/// functions.
+#[derive(Parser, Debug)]
+#[command(name = "strs-sql", version)]
+struct Args {
+    /// Register the CSV file or directory PATH as table NAME (repeatable).
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    tables: Vec<String>,
+    /// The files have no header line (columns are named column_1, column_2, …).
+    #[arg(long)]
+    no_header: bool,
+    /// The field delimiter, one byte.
+    #[arg(long, default_value = ",", value_name = "C")]
+    delimiter: String,
+    /// Target partitions (threads) for the query; 0 means one per core.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    partitions: usize,
+    /// Which CSV reader scans the tables.
+    #[arg(long, value_enum, default_value_t = Reader::Exact)]
+    reader: Reader,
+    /// Output format: CSV with a header, JSON lines, or a table.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// The query.
+    sql: String,
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) =>
+        {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            let first = msg
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
+            eprintln!("strs-sql: {}", first.trim_start_matches("error: "));
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&DataFusionError::IoError(e)),
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &DataFusionError) -> ExitCode {
+    let msg = e.to_string().replace('\n', " ");
+    eprintln!("strs-sql: {msg}");
+    ExitCode::from(2)
+}
+
+fn is_broken_pipe(e: &DataFusionError) -> bool {
+    match e {
+        DataFusionError::IoError(io) => io.kind() == io::ErrorKind::BrokenPipe,
+        DataFusionError::ArrowError(a, _) => a.to_string().contains("Broken pipe"),
+        DataFusionError::Context(_, inner) => is_broken_pipe(inner),
+        _ => false,
+    }
+}
+
+async fn run(args: Args) -> Result<()> {
+    let delimiter = match args.delimiter.as_bytes() {
+        [b] => *b,
+        _ => {
+            return Err(DataFusionError::Configuration(format!(
+                "--delimiter must be one byte, got {:?}",
+                args.delimiter
+            )))
+        }
+    };
+    let mut config = SessionConfig::new();
+    if args.partitions > 0 {
+        config = config.with_target_partitions(args.partitions);
+    }
+    let ctx = SessionContext::new_with_config(config);
+    strs_datafusion::register(&ctx)?;
+    for table in &args.tables {
+        let Some((name, path)) = table.split_once('=') else {
+            return Err(DataFusionError::Configuration(format!(
+                "--table takes NAME=PATH, got {table:?}"
+            )));
+        };
+        if name.is_empty() || path.is_empty() {
+            return Err(DataFusionError::Configuration(format!(
+                "--table takes NAME=PATH, got {table:?}"
+            )));
+        }
+        let meta = std::fs::metadata(path).map_err(|e| DataFusionError::Execution(format!("{path}: {e}")))?;
+        // A single file is read whatever its extension; a directory's `.csv` files.
+        let extension = if meta.is_dir() {
+            ".csv".to_owned()
+        } else {
+            std::path::Path::new(path)
+                .extension()
+                .map_or(String::new(), |e| format!(".{}", e.to_string_lossy()))
+        };
+        let options = CsvReadOptions::new()
+            .has_header(!args.no_header)
+            .delimiter(delimiter)
+            .file_extension(&extension);
+        match args.reader {
+            Reader::Exact => strs_datafusion::register_csv(&ctx, name, path, options).await?,
+            Reader::Datafusion => {
+                let schema = strs_datafusion::infer_csv_schema(&ctx, path, options.clone()).await?;
+                ctx.register_csv(name, path, options.schema(&schema).newlines_in_values(true))
+                    .await?;
+            }
+        }
+    }
+    let df = ctx.sql(&args.sql).await?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match args.format {
+        Format::Table => {
+            let batches = df.collect().await?;
+            writeln!(out, "{}", pretty_format_batches(&batches)?)?;
+        }
+        Format::Csv => {
+            let mut stream = df.execute_stream().await?;
+            let mut writer = WriterBuilder::new().with_header(true).build(&mut out);
+            while let Some(batch) = stream.next().await {
+                writer.write(&batch?)?;
+            }
+        }
+        Format::Json => {
+            let mut stream = df.execute_stream().await?;
+            let mut writer = LineDelimitedWriter::new(&mut out);
+            while let Some(batch) = stream.next().await {
+                writer.write(&batch?)?;
+            }
+            writer.finish()?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
