@@ -132,7 +132,7 @@ impl ExactCsvFormat {
                 // A record that begins inside the prefix begins there in the whole
                 // file too, so the prefix up to it holds whole records only.
                 if let Some(next) = records.get(needed) {
-                    break prefix.slice(..next.byte_range().start);
+                    break prefix.slice(..next.byte_range().start as usize);
                 }
             }
             len = len.saturating_mul(2).min(object.size);

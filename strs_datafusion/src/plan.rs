@@ -5,11 +5,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use std::ops::Range;
+
 use bytes::Bytes;
 use datafusion::common::config::CsvOptions;
 use datafusion::error::{DataFusionError, Result};
-use datafusion::object_store::{ObjectMeta, ObjectStore};
-use strs_tools::csv::{CsvParser, Terminator};
+use datafusion::object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
+use futures::{StreamExt, TryStreamExt};
+use strs_tools::csv::{CsvParser, RangePlan, RangeSummary, Terminator};
 
 /// The most grid points a file is planned at. Any repartitioning snaps its
 /// nominal byte offsets to these points, so a file is cut into ranges whose sizes
@@ -105,6 +108,12 @@ fn cache() -> &'static Mutex<HashMap<PlanKey, Arc<FilePlan>>> {
 
 /// The plan of `meta`, from the cache when this version of the file was planned
 /// before with the same dialect.
+///
+/// The file is cut into at most [`GRID_POINTS`] ranges that are read and
+/// summarised concurrently (each with one byte on either side, the whole file
+/// read once), then the summaries are combined serially into the exact first
+/// record of every range. Only where quoting is malformed does the combine read
+/// bytes again.
 pub(crate) async fn plan_file(
     store: &Arc<dyn ObjectStore>,
     meta: &ObjectMeta,
@@ -112,20 +121,69 @@ pub(crate) async fn plan_file(
 ) -> Result<Arc<FilePlan>> {
     let key = PlanKey {
         path: meta.location.to_string(),
-        size: meta.size,
         e_tag: meta.e_tag.clone(),
+        size: meta.size,
         modified: meta.last_modified.timestamp_nanos_opt().unwrap_or(i64::MIN),
         dialect: dialect.clone(),
     };
     if let Some(plan) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(Arc::clone(plan));
     }
-    let bytes = read_range(store, meta, 0..meta.size).await?;
-    let dialect_owned = dialect.clone();
-    let plan = tokio::task::spawn_blocking(move || plan_bytes(&dialect_owned, &bytes))
-        .await
-        .map_err(|e| DataFusionError::External(Box::new(e)))??;
-    let plan = Arc::new(plan);
+    let parser = Arc::new(dialect.parser()?);
+    let size = meta.size;
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let summaries: Vec<RangeSummary> = futures::stream::iter(grid(size))
+        .map(|range| {
+            let parser = Arc::clone(&parser);
+            async move {
+                let from = range.start.saturating_sub(1);
+                let bytes = read_range(store, meta, from..(range.end + 1).min(size)).await?;
+                tokio::task::spawn_blocking(move || summarize(&parser, range, from, size, &bytes))
+                    .await
+                    .map_err(|e| DataFusionError::External(Box::new(e)))
+            }
+        })
+        .buffered(threads)
+        .try_collect()
+        .await?;
+    let handle = tokio::runtime::Handle::current();
+    let (store2, location) = (Arc::clone(store), meta.location.clone());
+    let plan = tokio::task::spawn_blocking(move || {
+        // Called only for malformed quoting; this is a blocking-pool thread.
+        let fetch = |r: Range<u64>| -> std::io::Result<Vec<u8>> {
+            handle
+                .block_on(store2.get_range(&location, r))
+                .map(|b| b.to_vec())
+                .map_err(std::io::Error::other)
+        };
+        parser.plan_ranges(&summaries, fetch)
+    })
+    .await
+    .map_err(|e| DataFusionError::External(Box::new(e)))?
+    .map_err(|e| DataFusionError::Execution(format!("csv planning of {}: {e}", meta.location)))?;
+    // The byte before each candidate cut decides whether the range reader can
+    // start there.
+    let candidates: Vec<u64> = plan
+        .ranges()
+        .iter()
+        .filter_map(|r| r.first_record())
+        .filter(|&s| s > 0)
+        .collect();
+    let before = if candidates.is_empty() {
+        Vec::new()
+    } else {
+        let ranges: Vec<Range<u64>> = candidates.iter().map(|&s| s - 1..s).collect();
+        store.get_ranges(&meta.location, &ranges).await?
+    };
+    let align = dialect.align_byte();
+    let usable: HashMap<u64, bool> = candidates
+        .iter()
+        .zip(&before)
+        .map(|(&s, b)| (s, b.first() == Some(&align)))
+        .collect();
+    let plan = Arc::new(file_plan(&plan, size, |s| {
+        s == 0 || usable.get(&s) == Some(&true)
+    }));
     let mut map = cache().lock().unwrap_or_else(|e| e.into_inner());
     if map.len() >= CACHE_LIMIT {
         map.clear();
@@ -134,11 +192,53 @@ pub(crate) async fn plan_file(
     Ok(plan)
 }
 
+/// The planning grid of a file of `size` bytes: at most [`GRID_POINTS`]
+/// consecutive ranges covering it.
+fn grid(size: u64) -> Vec<Range<u64>> {
+    let n = GRID_POINTS.min(size);
+    let point = |i: u64| (u128::from(i) * u128::from(size) / u128::from(n.max(1))) as u64;
+    (0..n).map(|i| point(i)..point(i + 1)).collect()
+}
+
+/// The summary of `range`, given the bytes `from..` that hold it and one byte on
+/// each side where the file has one.
+fn summarize(parser: &CsvParser, range: Range<u64>, from: u64, size: u64, bytes: &[u8]) -> RangeSummary {
+    let lead = (range.start - from) as usize;
+    let data = &bytes[lead..lead + (range.end - range.start) as usize];
+    let before = (lead == 1).then(|| bytes[0]);
+    let after = (range.end < size).then(|| bytes[bytes.len() - 1]);
+    parser.summarize_range(range.start, before, data, after)
+}
+
+/// The cuts of a planned grid: each range's first record if the range reader
+/// can start there, else the next range's cut.
+fn file_plan(plan: &RangePlan, size: u64, usable: impl Fn(u64) -> bool) -> FilePlan {
+    let ranges = plan.ranges();
+    let mut cuts = vec![size; ranges.len() + 1];
+    if !ranges.is_empty() {
+        cuts[0] = 0;
+    }
+    for i in (1..ranges.len()).rev() {
+        cuts[i] = match ranges[i].first_record() {
+            Some(s) if usable(s) => s,
+            _ => cuts[i + 1],
+        };
+    }
+    if ranges.is_empty() {
+        cuts = vec![0];
+    }
+    FilePlan {
+        size,
+        cuts,
+        records: plan.records(),
+    }
+}
+
 /// The bytes `range` of a file, in one buffer.
 pub(crate) async fn read_range(
     store: &Arc<dyn ObjectStore>,
     meta: &ObjectMeta,
-    range: std::ops::Range<u64>,
+    range: Range<u64>,
 ) -> Result<Bytes> {
     if range.is_empty() {
         return Ok(Bytes::new());
@@ -150,37 +250,50 @@ pub(crate) async fn read_range(
     })
 }
 
-/// The plan of a whole file held in memory: every true record start from the
-/// library's parallel parser, then the grid points snapped to them.
-pub(crate) fn plan_bytes(dialect: &PlanDialect, data: &[u8]) -> Result<FilePlan> {
-    let parser = dialect.parser()?;
-    let starts: Vec<usize> = parser
-        .par_map(data, |r| r.byte_range().start)
-        .map_err(|e| DataFusionError::Execution(format!("csv planning: {e}")))?;
-    Ok(plan_from_starts(dialect, data, &starts))
+/// [`plan_file`]'s plan of a file held in memory, summarised range by range.
+#[cfg(test)]
+fn plan_in_memory(dialect: &PlanDialect, data: &[u8]) -> FilePlan {
+    let parser = dialect.parser().unwrap();
+    let size = data.len() as u64;
+    let summaries: Vec<RangeSummary> = grid(size)
+        .into_iter()
+        .map(|r| {
+            let from = r.start.saturating_sub(1);
+            let to = (r.end + 1).min(size);
+            summarize(&parser, r, from, size, &data[from as usize..to as usize])
+        })
+        .collect();
+    let plan = parser
+        .plan_ranges(
+            &summaries,
+            |r| Ok(data[r.start as usize..r.end as usize].to_vec()),
+        )
+        .unwrap();
+    let align = dialect.align_byte();
+    file_plan(&plan, size, |s| s == 0 || data[s as usize - 1] == align)
 }
 
-fn plan_from_starts(dialect: &PlanDialect, data: &[u8], starts: &[usize]) -> FilePlan {
+/// The slow, obvious twin of [`plan_file`]: every true record start from a full
+/// parse of the file, then each grid range's first one.
+#[cfg(test)]
+fn plan_bytes(dialect: &PlanDialect, data: &[u8]) -> FilePlan {
+    let starts: Vec<u64> = dialect
+        .parser()
+        .unwrap()
+        .par_map(data, |r| r.byte_range().start)
+        .unwrap();
     let size = data.len() as u64;
-    let n = GRID_POINTS.min(size);
     let align = dialect.align_byte();
-    // A start right after the alignment byte is one DataFusion's range reader
-    // begins at exactly; others (after a lone `\r`) are skipped.
-    let usable = |s: usize| s == 0 || data[s - 1] == align;
-    let mut cuts = Vec::with_capacity(n as usize + 1);
-    cuts.push(0);
-    for i in 1..n {
-        let point = (u128::from(i) * u128::from(size) / u128::from(n)) as usize;
-        let from = starts.partition_point(|&s| s < point);
-        let cut = starts[from..]
+    let ranges = grid(size);
+    let mut cuts = vec![0; ranges.len() + 1];
+    cuts[ranges.len()] = size;
+    for (i, r) in ranges.iter().enumerate().skip(1) {
+        let from = starts.partition_point(|&s| s < r.start);
+        cuts[i] = starts[from..]
             .iter()
             .copied()
-            .find(|&s| usable(s))
-            .map_or(size, |s| s as u64);
-        cuts.push(cut);
-    }
-    if n > 0 {
-        cuts.push(size);
+            .find(|&s| data[s as usize - 1] == align)
+            .unwrap_or(size);
     }
     FilePlan {
         size,
@@ -192,20 +305,21 @@ fn plan_from_starts(dialect: &PlanDialect, data: &[u8], starts: &[usize]) -> Fil
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
-    fn lf() -> PlanDialect {
+    fn dialect(terminator: Option<u8>) -> PlanDialect {
         PlanDialect {
             delimiter: b',',
             quote: b'"',
             escape: None,
-            terminator: None,
+            terminator,
         }
     }
 
     #[test]
     fn cuts_land_on_true_record_starts_only() {
         let data = b"h,x\n\"a\nb,c\nd\",1\n2,\"\n\"\n3,4\n";
-        let plan = plan_bytes(&lf(), data).unwrap();
+        let plan = plan_in_memory(&dialect(None), data);
         assert_eq!(plan.records, 4);
         let truth = [0u64, 4, 16, 22, data.len() as u64];
         for c in &plan.cuts {
@@ -220,7 +334,7 @@ mod tests {
         let data: Vec<u8> = (0..500)
             .flat_map(|i| format!("{i},\"x\ny\"\n").into_bytes())
             .collect();
-        let plan = plan_bytes(&lf(), &data).unwrap();
+        let plan = plan_in_memory(&dialect(None), &data);
         let mut last = 0;
         for x in 0..=data.len() as u64 {
             let s = plan.snap(x);
@@ -231,9 +345,9 @@ mod tests {
 
     #[test]
     fn empty_and_tiny_files() {
-        let plan = plan_bytes(&lf(), b"").unwrap();
+        let plan = plan_in_memory(&dialect(None), b"");
         assert_eq!((plan.records, plan.snap(0)), (0, 0));
-        let plan = plan_bytes(&lf(), b"a").unwrap();
+        let plan = plan_in_memory(&dialect(None), b"a");
         assert_eq!(plan.records, 1);
         assert_eq!(plan.snap(1), 1);
     }
@@ -241,10 +355,23 @@ mod tests {
     #[test]
     fn starts_after_a_lone_cr_are_not_cuts() {
         let data = b"a\rb\rc\rd\r";
-        let plan = plan_bytes(&lf(), data).unwrap();
+        let plan = plan_in_memory(&dialect(None), data);
         assert_eq!(plan.records, 4);
-        assert!(plan.cuts[1..plan.cuts.len() - 1]
-            .iter()
-            .all(|&c| c == data.len() as u64));
+        assert!(plan.cuts[1..].iter().all(|&c| c == data.len() as u64));
+    }
+
+    fn hostile() -> impl Strategy<Value = Vec<u8>> {
+        let pieces = prop::sample::select(vec![
+            "a", ",", "\"", "\n", "\r\n", "\r", "\"\"", "x\"y", "\n\n", "\u{feff}",
+        ]);
+        prop::collection::vec(pieces, 0..120).prop_map(|p| p.concat().into_bytes())
+    }
+
+    proptest! {
+        #[test]
+        fn summaries_plan_equals_a_full_parse(data in hostile(), lf in any::<bool>()) {
+            let d = dialect(lf.then_some(b'\n'));
+            prop_assert_eq!(plan_in_memory(&d, &data), plan_bytes(&d, &data));
+        }
     }
 }
