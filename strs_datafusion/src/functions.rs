@@ -146,10 +146,9 @@ impl<T> PatternColumns<T> {
             .iter()
             .map(|a| {
                 let arr = a.to_array(if constant { 1 } else { rows })?;
-                Ok(arr
-                    .as_string_view_opt()
+                arr.as_string_view_opt()
                     .cloned()
-                    .ok_or_else(|| DataFusionError::Internal("pattern is not Utf8View".into()))?)
+                    .ok_or_else(|| DataFusionError::Internal("pattern is not Utf8View".into()))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(PatternColumns {
@@ -218,7 +217,7 @@ fn split_column(text: &StringViewArray, delimiters: &mut PatternColumns<Delimite
         let set = if text.is_null(row) {
             None
         } else {
-            delimiters.get(row, |p| DelimiterSet::new(p))
+            delimiters.get(row, DelimiterSet::new)
         };
         let Some(set) = set else {
             valid.push(false);
@@ -318,7 +317,7 @@ impl ScalarUDFImpl for StrsCount {
                 if text.is_null(row) {
                     return None;
                 }
-                let searcher = patterns.get(row, |p| ParallelSearcher::new(p))?;
+                let searcher = patterns.get(row, ParallelSearcher::new)?;
                 Some(count_matches(searcher, text.value(row).as_bytes()))
             })
             .collect();
