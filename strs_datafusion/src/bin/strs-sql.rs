@@ -7,8 +7,13 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use clap::{Parser, ValueEnum};
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::compute::cast;
 use datafusion::arrow::csv::WriterBuilder;
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::json::LineDelimitedWriter;
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::error::{DataFusionError, Result};
@@ -106,6 +111,26 @@ fn is_broken_pipe(e: &DataFusionError) -> bool {
     }
 }
 
+/// CSV has no lists or structs: such columns are written as their text form
+/// (`[a, b]`), as the table format shows them.
+fn flatten_nested(batch: RecordBatch) -> Result<RecordBatch> {
+    if !batch.schema().fields().iter().any(|f| f.data_type().is_nested()) {
+        return Ok(batch);
+    }
+    let mut fields = Vec::with_capacity(batch.num_columns());
+    let mut columns = Vec::with_capacity(batch.num_columns());
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        if field.data_type().is_nested() {
+            columns.push(cast(column, &DataType::Utf8)?);
+            fields.push(Field::new(field.name(), DataType::Utf8, true));
+        } else {
+            columns.push(Arc::clone(column));
+            fields.push(field.as_ref().clone());
+        }
+    }
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
+}
+
 async fn run(args: Args) -> Result<()> {
     let delimiter = match args.delimiter.as_bytes() {
         [b] => *b,
@@ -167,7 +192,7 @@ async fn run(args: Args) -> Result<()> {
             let mut stream = df.execute_stream().await?;
             let mut writer = WriterBuilder::new().with_header(true).build(&mut out);
             while let Some(batch) = stream.next().await {
-                writer.write(&batch?)?;
+                writer.write(&flatten_nested(batch?)?)?;
             }
         }
         Format::Json => {

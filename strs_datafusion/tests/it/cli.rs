@@ -78,6 +78,9 @@ fn json_and_table_formats_no_header_and_delimiter() {
         sql,
     ]);
     assert!(stdout(&pretty).contains("| 2  | [c]"), "{}", stdout(&pretty));
+    // CSV has no lists: they are written in their text form.
+    let csv = strs_sql(&["--table", &table, "--no-header", "--delimiter", ";", sql]);
+    assert_eq!(stdout(&csv), "id,p\n1,\"[a\n, ]\"\n2,[c]\n");
 }
 
 #[test]
