@@ -20,6 +20,10 @@ use datafusion::error::{DataFusionError, Result};
 use datafusion::prelude::{CsvReadOptions, SessionConfig, SessionContext};
 use futures::StreamExt;
 
+/// More partitions than this is a typing error, not a plan: each one costs
+/// buffers and tasks.
+const MAX_PARTITIONS: usize = 4096;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Reader {
     /// Ranges cut at true record starts (strs_datafusion).
@@ -50,7 +54,7 @@ struct Args {
     /// The field delimiter, one byte.
     #[arg(long, default_value = ",", value_name = "C")]
     delimiter: String,
-    /// Target partitions (threads) for the query; 0 means one per core.
+    /// Target partitions (threads) for the query, at most 4096; 0 means one per core.
     #[arg(long, default_value_t = 0, value_name = "N")]
     partitions: usize,
     /// Which CSV reader scans the tables.
@@ -141,6 +145,12 @@ async fn run(args: Args) -> Result<()> {
             )))
         }
     };
+    if args.partitions > MAX_PARTITIONS {
+        return Err(DataFusionError::Configuration(format!(
+            "--partitions must be at most {MAX_PARTITIONS}, got {}",
+            args.partitions
+        )));
+    }
     let mut config = SessionConfig::new();
     if args.partitions > 0 {
         config = config.with_target_partitions(args.partitions);
