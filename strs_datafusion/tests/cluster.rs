@@ -202,9 +202,15 @@ fn strs_sql(args: &[&str]) -> Output {
 
 /// A scheduler and three executors as processes, each executor running one
 /// task at a time.
-fn start_cluster() -> (SocketAddr, Process, Vec<(SocketAddr, Process)>) {
+fn start_cluster() -> (SocketAddr, Process, Vec<Process>) {
     let scheduler: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let sched = Process::start(&["scheduler", "--bind", &scheduler.to_string()]);
+    let sched = Process::start(&[
+        "scheduler",
+        "--bind",
+        &scheduler.to_string(),
+        "--executor-timeout",
+        "10",
+    ]);
     wait_for_port(scheduler);
     let mut executors = Vec::new();
     for _ in 0..3 {
@@ -219,7 +225,7 @@ fn start_cluster() -> (SocketAddr, Process, Vec<(SocketAddr, Process)>) {
             "1",
         ]);
         wait_for_port(bind);
-        executors.push((bind, process));
+        executors.push(process);
     }
     (scheduler, sched, executors)
 }
@@ -257,7 +263,7 @@ fn real_processes_print_the_local_output_and_stop_on_signals() {
             "{sql}"
         );
     }
-    for (signal, (_, mut executor)) in ["INT", "TERM", "TERM"].into_iter().zip(executors) {
+    for (signal, mut executor) in ["INT", "TERM", "TERM"].into_iter().zip(executors) {
         executor.signal(signal);
         let status = executor.wait(Duration::from_secs(30));
         assert!(status.is_some(), "an executor ignored SIG{signal}");
@@ -267,4 +273,55 @@ fn real_processes_print_the_local_output_and_stop_on_signals() {
         .wait(Duration::from_secs(10))
         .expect("the scheduler ignored SIGTERM");
     assert!(status.success(), "{status:?}");
+}
+
+/// Kills one of three executors (SIGKILL: no goodbye to the scheduler) while a
+/// query runs. Ballista runs the lost executor's tasks again elsewhere once the
+/// scheduler declares it lost (here after 10 s without a heartbeat), and
+/// recomputes shuffle output that lived on it: the query completes with the
+/// single-machine answer.
+#[test]
+fn a_killed_executor_is_replaced_and_the_answer_is_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), "hostile.csv", &hostile_csv(400_000, 13));
+    let table = format!("t={path}");
+    let sql = QUERIES[2];
+    let local = strs_sql(&["--table", &table, "--partitions", "6", sql]);
+    assert!(local.status.success());
+
+    let (scheduler, _sched, mut executors) = start_cluster();
+    let url = format!("df://{scheduler}");
+    let mut client = Command::new(env!("CARGO_BIN_EXE_strs-sql"))
+        .args(["--cluster", &url, "--table", &table, "--partitions", "6", sql])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill an executor once the job has started (its scan tasks take longer
+    // than this on any machine that builds the test).
+    std::thread::sleep(Duration::from_millis(700));
+    if client.try_wait().unwrap().is_some() {
+        let out = client.wait_with_output().unwrap();
+        panic!(
+            "the query ended before an executor could be killed: {:?} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    executors[0].signal("KILL");
+    let start = Instant::now();
+    while client.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the query neither finished nor failed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = client.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the query failed: {stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&local.stdout)
+    );
 }

@@ -77,6 +77,10 @@ enum Process {
         /// The address to listen on.
         #[arg(long, default_value = "0.0.0.0:50050", value_name = "HOST:PORT")]
         bind: SocketAddr,
+        /// Seconds without a heartbeat after which an executor is declared
+        /// lost and its tasks are run again elsewhere.
+        #[arg(long, default_value_t = 180, value_name = "SECS")]
+        executor_timeout: u64,
     },
     /// Run a Ballista executor with the exact CSV scan and the strs functions.
     Executor {
@@ -152,8 +156,15 @@ async fn stop_signal() -> Result<()> {
 
 async fn run_process(process: Process) -> Result<()> {
     match process {
-        Process::Scheduler { bind } => {
-            let scheduler = cluster::Scheduler::bind(bind).await?;
+        Process::Scheduler {
+            bind,
+            executor_timeout,
+        } => {
+            let listener = tokio::net::TcpListener::bind(bind).await?;
+            let mut config = cluster::Scheduler::config(listener.local_addr()?);
+            config.executor_timeout_seconds = executor_timeout.max(1);
+            config.expire_dead_executor_interval_seconds = (executor_timeout / 2).clamp(1, 15);
+            let scheduler = cluster::Scheduler::serve(listener, config).await?;
             eprintln!("strs-sql: scheduler listening on {}", scheduler.addr());
             stop_signal().await?;
             scheduler.stop();

@@ -168,16 +168,17 @@ impl Scheduler {
     /// connects to them), the codecs, and [`session_state`] as the session of
     /// every job.
     pub fn config(bind: SocketAddr) -> SchedulerConfig {
-        let mut config = SchedulerConfig::default();
-        config.bind_host = bind.ip().to_string();
-        config.external_host = bind.ip().to_string();
-        config.bind_port = bind.port();
-        config.scheduling_policy = TaskSchedulingPolicy::PullStaged;
-        config.override_logical_codec = Some(Arc::new(StrsLogicalCodec::default()));
-        config.override_physical_codec = Some(Arc::new(StrsPhysicalCodec::default()));
-        config.override_session_builder = Some(Arc::new(session_state));
-        config.override_config_producer = Some(Arc::new(client_config));
-        config
+        SchedulerConfig {
+            bind_host: bind.ip().to_string(),
+            external_host: bind.ip().to_string(),
+            bind_port: bind.port(),
+            scheduling_policy: TaskSchedulingPolicy::PullStaged,
+            override_logical_codec: Some(Arc::new(StrsLogicalCodec::default())),
+            override_physical_codec: Some(Arc::new(StrsPhysicalCodec::default())),
+            override_session_builder: Some(Arc::new(session_state)),
+            override_config_producer: Some(Arc::new(client_config)),
+            ..SchedulerConfig::default()
+        }
     }
 
     /// Binds `bind` (port 0 picks a free port) and serves with
@@ -282,11 +283,14 @@ pub fn function_registry() -> Result<BallistaFunctionRegistry> {
     Ok((&session_state(client_config())?).into())
 }
 
+/// How often executors tell the scheduler they are alive.
+pub const EXECUTOR_HEARTBEAT_SECONDS: u64 = 5;
+
 /// The executor configuration `strs-sql executor` uses: connect to the
 /// scheduler at `scheduler` and pull tasks from it, serve shuffle data (Arrow
 /// Flight) on `bind`, run `concurrent_tasks` tasks at a time (`0`: one per
-/// core) and keep shuffle files in `work_dir` (a fresh temporary directory when
-/// `None`).
+/// core), keep shuffle files in `work_dir` (a fresh temporary directory when
+/// `None`) and send a heartbeat every [`EXECUTOR_HEARTBEAT_SECONDS`].
 pub fn executor_config(
     scheduler: SocketAddr,
     bind: SocketAddr,
@@ -304,6 +308,7 @@ pub fn executor_config(
         task_scheduling_policy: TaskSchedulingPolicy::PullStaged,
         work_dir,
         print_thread_info: false,
+        executor_heartbeat_interval_seconds: EXECUTOR_HEARTBEAT_SECONDS,
         ..ExecutorProcessConfig::default()
     };
     config.override_logical_codec = Some(Arc::new(StrsLogicalCodec::default()));
