@@ -146,10 +146,9 @@ impl<T> PatternColumns<T> {
             .iter()
             .map(|a| {
                 let arr = a.to_array(if constant { 1 } else { rows })?;
-                Ok(arr
-                    .as_string_view_opt()
+                arr.as_string_view_opt()
                     .cloned()
-                    .ok_or_else(|| DataFusionError::Internal("pattern is not Utf8View".into()))?)
+                    .ok_or_else(|| DataFusionError::Internal("pattern is not Utf8View".into()))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(PatternColumns {
@@ -218,7 +217,7 @@ fn split_column(text: &StringViewArray, delimiters: &mut PatternColumns<Delimite
         let set = if text.is_null(row) {
             None
         } else {
-            delimiters.get(row, |p| DelimiterSet::new(p))
+            delimiters.get(row, DelimiterSet::new)
         };
         let Some(set) = set else {
             valid.push(false);
@@ -226,24 +225,29 @@ fn split_column(text: &StringViewArray, delimiters: &mut PatternColumns<Delimite
             continue;
         };
         valid.push(true);
-        let s = text.value(row).as_bytes();
+        let row_str = text.value(row);
+        let s = row_str.as_bytes();
+        // A long string's view names its buffer and offset; a short one holds
+        // its bytes inline, and so do all its pieces.
         let view = text.views()[row];
-        let (block, base) = (
-            blocks.get((view >> 64) as u32 as usize).copied(),
-            (view >> 96) as u32,
-        );
+        let (block, base) = if s.len() > MAX_INLINE {
+            (
+                blocks.get((view >> 64) as u32 as usize).copied(),
+                (view >> 96) as u32,
+            )
+        } else {
+            (None, 0)
+        };
         let mut push = |range: std::ops::Range<usize>| -> Result<()> {
             count += 1;
             match block {
                 Some(block) if range.len() > MAX_INLINE => values
                     .try_append_view(block, base + range.start as u32, range.len() as u32)
                     .map_err(DataFusionError::from),
-                // Short pieces are copied into the view itself.
+                // Short pieces are copied into the view itself. Matches of UTF-8
+                // delimiters fall on character boundaries, so slicing cannot fail.
                 _ => {
-                    values.append_value(
-                        std::str::from_utf8(&s[range])
-                            .map_err(|e| DataFusionError::Internal(e.to_string()))?,
-                    );
+                    values.append_value(&row_str[range]);
                     Ok(())
                 }
             }
@@ -318,7 +322,7 @@ impl ScalarUDFImpl for StrsCount {
                 if text.is_null(row) {
                     return None;
                 }
-                let searcher = patterns.get(row, |p| ParallelSearcher::new(p))?;
+                let searcher = patterns.get(row, ParallelSearcher::new)?;
                 Some(count_matches(searcher, text.value(row).as_bytes()))
             })
             .collect();

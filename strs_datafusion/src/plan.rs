@@ -14,10 +14,19 @@ use datafusion::object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 use futures::{StreamExt, TryStreamExt};
 use strs_tools::csv::{CsvParser, RangePlan, RangeSummary, Terminator};
 
-/// The most grid points a file is planned at. Any repartitioning snaps its
-/// nominal byte offsets to these points, so a file is cut into ranges whose sizes
-/// differ from the nominal ones by at most `size / GRID_POINTS` plus one record.
+/// The fewest ranges a file is planned in (smaller files: one per byte). Any
+/// repartitioning snaps its nominal byte offsets to the range starts, so a file is
+/// cut into pieces whose sizes differ from the nominal ones by at most one planning
+/// range plus one record.
 pub(crate) const GRID_POINTS: u64 = 256;
+
+/// The longest planning range of a large file: each one is held in memory while
+/// it is summarised, by as many tasks as there are cores.
+const MAX_RANGE: u64 = 8 << 20;
+
+/// The most planning ranges of any file, the cap `strs_tools` puts on its chunks:
+/// summaries and the serial combine stay small.
+const MAX_GRID: u64 = 1 << 16;
 
 /// The plan of one file: `cuts[i]` is the first true record start at or after
 /// `i * size / n` (`n = cuts.len() - 1`) that the CSV decoder can start at, or
@@ -109,8 +118,8 @@ fn cache() -> &'static Mutex<HashMap<PlanKey, Arc<FilePlan>>> {
 /// The plan of `meta`, from the cache when this version of the file was planned
 /// before with the same dialect.
 ///
-/// The file is cut into at most [`GRID_POINTS`] ranges that are read and
-/// summarised concurrently (each with one byte on either side, the whole file
+/// The file is cut into the [`grid`]'s ranges, which are read and summarised
+/// concurrently (each with one byte on either side, the whole file
 /// read once), then the summaries are combined serially into the exact first
 /// record of every range. Only where quoting is malformed does the combine read
 /// bytes again.
@@ -192,10 +201,11 @@ pub(crate) async fn plan_file(
     Ok(plan)
 }
 
-/// The planning grid of a file of `size` bytes: at most [`GRID_POINTS`]
-/// consecutive ranges covering it.
+/// The planning grid of a file of `size` bytes: consecutive ranges covering it,
+/// [`GRID_POINTS`] of them, more for files over 2 GiB (ranges of at most
+/// [`MAX_RANGE`] up to [`MAX_GRID`] ranges), one per byte for tiny files.
 fn grid(size: u64) -> Vec<Range<u64>> {
-    let n = GRID_POINTS.min(size);
+    let n = size.div_ceil(MAX_RANGE).clamp(GRID_POINTS, MAX_GRID).min(size);
     let point = |i: u64| (u128::from(i) * u128::from(size) / u128::from(n.max(1))) as u64;
     (0..n).map(|i| point(i)..point(i + 1)).collect()
 }
@@ -340,6 +350,26 @@ mod tests {
             let s = plan.snap(x);
             assert!(s >= last);
             last = s;
+        }
+    }
+
+    #[test]
+    fn the_grid_covers_the_file_in_bounded_ranges() {
+        for (size, n) in [
+            (0, 0),
+            (1, 1),
+            (300, 256),
+            (2 << 30, 256),
+            ((2 << 30) + 1, 257),
+            (1 << 40, 1 << 16),
+        ] {
+            let g = grid(size);
+            assert_eq!(g.len() as u64, n, "size {size}");
+            assert!(g.windows(2).all(|w| w[0].end == w[1].start && !w[0].is_empty()));
+            assert_eq!(
+                (g.first().map_or(0, |r| r.start), g.last().map_or(0, |r| r.end)),
+                (0, size)
+            );
         }
     }
 

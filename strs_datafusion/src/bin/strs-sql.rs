@@ -12,14 +12,23 @@ use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use clap::{Parser, ValueEnum};
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::compute::cast;
 use datafusion::arrow::csv::WriterBuilder;
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::json::LineDelimitedWriter;
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::prelude::{CsvReadOptions, SessionConfig, SessionContext};
 use futures::StreamExt;
 use strs_datafusion::cluster;
+
+/// More partitions than this is a typing error, not a plan: each one costs
+/// buffers and tasks.
+const MAX_PARTITIONS: usize = 4096;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Reader {
@@ -51,7 +60,7 @@ struct Args {
     /// The field delimiter, one byte.
     #[arg(long, default_value = ",", value_name = "C")]
     delimiter: String,
-    /// Target partitions (threads) for the query; 0 means one per core.
+    /// Target partitions (threads) for the query, at most 4096; 0 means one per core.
     #[arg(long, default_value_t = 0, value_name = "N")]
     partitions: usize,
     /// Which CSV reader scans the tables.
@@ -211,6 +220,26 @@ fn is_broken_pipe(e: &DataFusionError) -> bool {
     }
 }
 
+/// CSV has no lists or structs: such columns are written as their text form
+/// (`[a, b]`), as the table format shows them.
+fn flatten_nested(batch: RecordBatch) -> Result<RecordBatch> {
+    if !batch.schema().fields().iter().any(|f| f.data_type().is_nested()) {
+        return Ok(batch);
+    }
+    let mut fields = Vec::with_capacity(batch.num_columns());
+    let mut columns = Vec::with_capacity(batch.num_columns());
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        if field.data_type().is_nested() {
+            columns.push(cast(column, &DataType::Utf8)?);
+            fields.push(Field::new(field.name(), DataType::Utf8, true));
+        } else {
+            columns.push(Arc::clone(column));
+            fields.push(field.as_ref().clone());
+        }
+    }
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
+}
+
 async fn run(args: Args) -> Result<()> {
     let delimiter = match args.delimiter.as_bytes() {
         [b] => *b,
@@ -221,6 +250,12 @@ async fn run(args: Args) -> Result<()> {
             )))
         }
     };
+    if args.partitions > MAX_PARTITIONS {
+        return Err(DataFusionError::Configuration(format!(
+            "--partitions must be at most {MAX_PARTITIONS}, got {}",
+            args.partitions
+        )));
+    }
     let mut config = match &args.cluster {
         Some(_) => cluster::client_config(),
         None => SessionConfig::new(),
@@ -291,7 +326,7 @@ async fn run(args: Args) -> Result<()> {
             let mut stream = df.execute_stream().await?;
             let mut writer = WriterBuilder::new().with_header(true).build(&mut out);
             while let Some(batch) = stream.next().await {
-                writer.write(&batch?)?;
+                writer.write(&flatten_nested(batch?)?)?;
             }
         }
         Format::Json => {

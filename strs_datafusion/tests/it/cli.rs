@@ -78,6 +78,28 @@ fn json_and_table_formats_no_header_and_delimiter() {
         sql,
     ]);
     assert!(stdout(&pretty).contains("| 2  | [c]"), "{}", stdout(&pretty));
+    // CSV has no lists: they are written in their text form.
+    let csv = strs_sql(&["--table", &table, "--no-header", "--delimiter", ";", sql]);
+    assert_eq!(stdout(&csv), "id,p\n1,\"[a\n, ]\"\n2,[c]\n");
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), "h.csv", &hostile_csv(20000, 4));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_strs-sql"))
+        .args(["--table", &format!("t={path}"), "SELECT * FROM t"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe.
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -86,7 +108,9 @@ fn every_error_is_one_line_and_exit_2() {
     let path = write_file(dir.path(), "a.csv", "x\n1\n");
     let good = format!("t={path}");
     let missing = format!("t={}/missing.csv", dir.path().display());
-    let cases: [&[&str]; 6] = [
+    let cases: [&[&str]; 8] = [
+        &["--table", &good, "--partitions", "100000", "SELECT 1"],
+        &["--partitions", "-1", "SELECT 1"],
         &["--table", &missing, "SELECT 1"],
         &["--table", &good, "SELEC nonsense"],
         &["--table", &good, "SELECT nope FROM t"],

@@ -208,3 +208,32 @@ async fn comment_lines_fall_back_to_datafusion_uncut() {
         "{plan}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_directory_of_files_at_several_partitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts = dir.path().join("table");
+    std::fs::create_dir(&parts).unwrap();
+    for (i, rows) in [3000, 10, 1500].into_iter().enumerate() {
+        // Distinct keys across files: the file number before every id.
+        let text: String = hostile_csv(rows, 20 + i as u64)
+            .split_inclusive('\n')
+            .enumerate()
+            .map(|(n, line)| match line.split_once(',') {
+                Some((id, rest)) if n > 0 && id.parse::<u64>().is_ok() => format!("{}{id},{rest}", i + 1),
+                _ => line.to_owned(),
+            })
+            .collect();
+        write_file(&parts, &format!("part{i}.csv"), &text);
+    }
+    let path = format!("{}/", parts.to_str().unwrap());
+    let want = reference(&path, CsvReadOptions::new(), AGGREGATE).await;
+    for partitions in [2, 3, 7] {
+        let ctx = exact(partitions, &path, CsvReadOptions::new()).await;
+        assert_eq!(
+            table(&ctx, AGGREGATE).await.unwrap(),
+            want,
+            "partitions {partitions}"
+        );
+    }
+}
