@@ -289,7 +289,7 @@ fn a_killed_executor_is_replaced_and_the_answer_is_unchanged() {
     let local = strs_sql(&["--table", &table, "--partitions", "6", sql]);
     assert!(local.status.success());
 
-    let (scheduler, _sched, mut executors) = start_cluster();
+    let (scheduler, _sched, executors) = start_cluster();
     let url = format!("df://{scheduler}");
     let mut client = Command::new(env!("CARGO_BIN_EXE_strs-sql"))
         .args(["--cluster", &url, "--table", &table, "--partitions", "6", sql])

@@ -299,7 +299,9 @@ pub fn executor_config(
 ) -> ExecutorProcessConfig {
     let mut config = ExecutorProcessConfig {
         bind_host: bind.ip().to_string(),
-        external_host: Some(bind.ip().to_string()),
+        // Bound to every interface: the scheduler records the address the
+        // executor connected from instead.
+        external_host: (!bind.ip().is_unspecified()).then(|| bind.ip().to_string()),
         port: bind.port(),
         grpc_port: bind.port().wrapping_add(1),
         scheduler_host: scheduler.ip().to_string(),
