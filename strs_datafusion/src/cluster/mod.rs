@@ -1,7 +1,7 @@
 //! Running the exact CSV scan and the `strs_*` functions on an
 //! [Apache Ballista](https://datafusion.apache.org/ballista/) cluster.
 //!
-//! Ballista's stock scheduler and executors know nothing of [`ExactCsvFormat`]
+//! Ballista's stock scheduler and executors know nothing of [`ExactCsvFormat`](crate::ExactCsvFormat)
 //! or of `strs_split`/`strs_count`. This module gives them:
 //!
 //! * [`StrsLogicalCodec`] and [`StrsPhysicalCodec`], Ballista extension codecs
@@ -32,8 +32,9 @@
 //! tokio::spawn(cluster::run_executor(executor));
 //! let ctx = cluster::connect(&scheduler.url(), cluster::client_config()).await?;
 //! cluster::register_csv(&ctx, "t", "/shared/data.csv", CsvReadOptions::new()).await?;
-//! let batches = ctx.sql("SELECT count(*) FROM t").await?.collect().await?;
-//! # let _ = batches; Ok(()) }
+//! let batches = ctx.sql("SELECT count(*) AS n FROM t").await?.collect().await?;
+//! assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+//! # Ok(()) }
 //! ```
 
 mod codec;
@@ -74,6 +75,14 @@ fn ballista_error(e: impl std::fmt::Display) -> DataFusionError {
 /// Ballista's session configuration with [`StrsLogicalCodec`] and
 /// [`StrsPhysicalCodec`]: the configuration of every client, scheduler and
 /// executor session.
+///
+/// ```
+/// use ballista::prelude::SessionConfigExt;
+///
+/// let config = strs_datafusion::cluster::client_config();
+/// let codec = format!("{:?}", config.ballista_physical_extension_codec());
+/// assert!(codec.starts_with("StrsPhysicalCodec"), "{codec}");
+/// ```
 pub fn client_config() -> SessionConfig {
     SessionConfig::new_with_ballista()
         .with_ballista_logical_extension_codec(Arc::new(StrsLogicalCodec::default()))
