@@ -40,6 +40,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod cluster;
 mod format;
 mod functions;
 mod plan;
@@ -92,7 +93,7 @@ pub async fn infer_csv_schema(
         .await
 }
 
-fn exact_listing_options(ctx: &SessionContext, options: &CsvReadOptions<'_>) -> ListingOptions {
+pub(crate) fn exact_listing_options(ctx: &SessionContext, options: &CsvReadOptions<'_>) -> ListingOptions {
     let mut listing = options.to_listing_options(&ctx.copied_config(), ctx.copied_table_options());
     if let Some(csv) = listing.format.downcast_ref::<CsvFormat>() {
         listing.format = Arc::new(ExactCsvFormat::new(csv.options().clone()));
