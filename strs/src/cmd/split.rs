@@ -36,8 +36,10 @@ pub struct SplitArgs {
     /// Print only the number of pieces.
     #[arg(long)]
     count: bool,
-    /// The input (default: standard input).
-    file: Option<PathBuf>,
+    /// Input files, split one after the other (`-` or none: standard input).
+    /// With --count and several files: one `count<TAB>FILE` line each and a total.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
 }
 
 pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
@@ -58,12 +60,42 @@ pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
         splitter = splitter.numa(processor);
     }
     let terminator = if args.null { b'\0' } else { b'\n' };
+    let files = input::files(&args.files);
     let mut out = output::stdout();
+    let mut total: u64 = 0;
+    for file in &files {
+        let count = split_one(g, &splitter, &delimiters, &args, file, terminator, &mut out)?;
+        total += count;
+        if args.count && files.len() > 1 {
+            writeln!(out, "{count}\t{}", input::name(file))?;
+        }
+    }
+    if args.count {
+        if files.len() > 1 {
+            writeln!(out, "{total}\ttotal")?;
+        } else {
+            writeln!(out, "{total}")?;
+        }
+    }
+    Ok(output::finish(out)?)
+}
+
+/// Splits one input, printing its pieces (or only counting them); returns the
+/// number of pieces.
+fn split_one(
+    g: &Global,
+    splitter: &ParallelSplit,
+    delimiters: &[&str],
+    args: &SplitArgs,
+    file: &std::path::Path,
+    terminator: u8,
+    out: &mut impl Write,
+) -> Result<u64, Failure> {
     let mut count: u64 = 0;
     let mut write_error = None;
     let mut sink = |pieces: &[ByteSplit<'_>]| {
+        count += pieces.len() as u64;
         if args.count {
-            count += pieces.len() as u64;
             return ControlFlow::Continue(());
         }
         for piece in pieces {
@@ -77,31 +109,28 @@ pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
         }
         ControlFlow::Continue(())
     };
-    match input::open(args.file.as_deref(), g.no_mmap)? {
+    match input::open(file, g.no_mmap)? {
         Input::Mapped(map) => {
-            let bar = input::progress(Some(map.len() as u64), g.quiet);
-            splitter.split_bytes_windows(&map, &delimiters, |pieces| {
+            let bar = input::progress(Some(map.len() as u64), g.quiet());
+            splitter.split_bytes_windows(&map, delimiters, |pieces| {
                 bar.set_position(pieces.last().map_or(0, |p| p.end as u64));
                 sink(pieces)
             });
             bar.finish_and_clear();
         }
         Input::Stream { reader, len } => {
-            let bar = input::progress(len, g.quiet);
+            let bar = input::progress(len, g.quiet());
             splitter
-                .split_reader(reader, &delimiters, |pieces| {
+                .split_reader(reader, delimiters, |pieces| {
                     bar.set_position(pieces.last().map_or(0, |p| p.end as u64));
                     sink(pieces)
                 })
-                .map_err(|e| Failure::usage(format!("{}: {e}", input::name(&args.file))))?;
+                .map_err(|e| Failure::usage(format!("{}: {e}", input::name(file))))?;
             bar.finish_and_clear();
         }
     }
     if let Some(e) = write_error {
         return Err(e.into());
     }
-    if args.count {
-        writeln!(out, "{count}")?;
-    }
-    Ok(output::finish(out)?)
+    Ok(count)
 }
