@@ -303,8 +303,8 @@ pub fn mem_probe(args: MemProbeArgs) -> Result<(), Failure> {
         "seq" => {
             let v: Vec<&str> = split()
                 .src(&text)
-                .delimeter("\n")
-                .preserving_delimeters(false)
+                .delimiter("\n")
+                .preserving_delimiters(false)
                 .preserving_empty(true)
                 .perform()
                 .map(|s| text.get(s.start..s.end).unwrap_or_default())

@@ -88,7 +88,7 @@ impl Global {
     /// The longest record a stream may buffer.
     pub fn max_record(&self) -> usize {
         self.max_record
-            .unwrap_or(strs_tools::parallel::DEFAULT_MAX_SEGMENT)
+            .unwrap_or(strs_tools::parallel::DEFAULT_MAX_RECORD)
     }
 
     /// The chunk size in bytes.

@@ -17,10 +17,11 @@ fn sequential(c: &mut Criterion) {
     let mut g = c.benchmark_group("split_newline");
     g.sample_size(10).throughput(Throughput::Bytes(bytes));
     let options = split()
-        .delimeter("\n")
-        .preserving_delimeters(false)
+        .delimiter("\n")
+        .preserving_delimiters(false)
         .preserving_empty(true)
-        .build();
+        .build()
+        .unwrap();
     g.bench_function("strs_tools collect Vec<Split>", |b| {
         b.iter(|| {
             let v: Vec<_> = options.split(&text).collect();
@@ -73,10 +74,11 @@ fn sequential(c: &mut Criterion) {
     let mut g = c.benchmark_group("split_multi");
     g.sample_size(10).throughput(Throughput::Bytes(bytes));
     let multi = split()
-        .delimeter([", ", "\r\n"])
-        .preserving_delimeters(false)
+        .delimiters([", ", "\r\n"])
+        .preserving_delimiters(false)
         .preserving_empty(true)
-        .build();
+        .build()
+        .unwrap();
     let expected = multi.split(&text).count();
     g.bench_function("strs_tools [\", \", \"\\r\\n\"] collect", |b| {
         b.iter(|| {
@@ -86,10 +88,11 @@ fn sequential(c: &mut Criterion) {
         })
     });
     let crlf = split()
-        .delimeter("\r\n")
-        .preserving_delimeters(false)
+        .delimiter("\r\n")
+        .preserving_delimiters(false)
         .preserving_empty(true)
-        .build();
+        .build()
+        .unwrap();
     let crlf_lines = text.split("\r\n").count();
     g.bench_function("strs_tools \"\\r\\n\" collect", |b| {
         b.iter(|| {
@@ -106,10 +109,11 @@ fn sequential(c: &mut Criterion) {
         })
     });
     let rare = split()
-        .delimeter(["\n", "@@NEVER@@"])
-        .preserving_delimeters(false)
+        .delimiters(["\n", "@@NEVER@@"])
+        .preserving_delimiters(false)
         .preserving_empty(true)
-        .build();
+        .build()
+        .unwrap();
     g.bench_function("strs_tools [\"\\n\", \"@@NEVER@@\"] count", |b| {
         b.iter(|| assert_eq!(rare.split(&text).count(), lines))
     });

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use strs_tools::parallel::ParallelSplit;
-use strs_tools::string::ByteSplit;
+use strs_tools::string::{split, ByteSplit};
 
 use crate::failure::Failure;
 use crate::input::{self, Input};
@@ -47,13 +47,17 @@ pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
         .map(|d| super::unescape_arg(d))
         .collect::<Result<_, _>>()?;
     let delimiters: Vec<&str> = delimiters.iter().map(String::as_str).collect();
-    let mut splitter = ParallelSplit::new()
-        .chunk_size(g.chunk_size())
+    let options = split()
+        .delimiters(&delimiters)
         .preserving_delimiters(args.keep_delimiters)
         .preserving_empty(!args.drop_empty)
         .stripping(args.strip)
         .quoting(args.quote)
-        .max_segment(g.max_record());
+        .build()
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let mut splitter = ParallelSplit::new()
+        .chunk_size(g.chunk_size())
+        .max_record(g.max_record());
     if let Some(processor) = g.numa_processor() {
         splitter = splitter.numa(processor);
     }
@@ -80,7 +84,7 @@ pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
     match input::open(args.file.as_deref(), g.no_mmap)? {
         Input::Mapped(map) => {
             let bar = input::progress(Some(map.len() as u64), g.quiet);
-            splitter.split_bytes_windows(&map, &delimiters, |pieces| {
+            splitter.split_bytes_windows(&map, &options, |pieces| {
                 bar.set_position(pieces.last().map_or(0, |p| p.end as u64));
                 sink(pieces)
             });
@@ -89,7 +93,7 @@ pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
         Input::Stream { reader, len } => {
             let bar = input::progress(len, g.quiet);
             splitter
-                .split_reader(reader, &delimiters, |pieces| {
+                .split_reader(reader, &options, |pieces| {
                     bar.set_position(pieces.last().map_or(0, |p| p.end as u64));
                     sink(pieces)
                 })

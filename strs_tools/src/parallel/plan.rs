@@ -7,8 +7,21 @@
 
 use std::ops::Range;
 
+/// The chunk size `0` stands for, in every operation that takes a chunk size:
+/// 1 MiB, large enough that per-chunk overhead vanishes, small enough to
+/// balance.
+pub const DEFAULT_CHUNK_SIZE: usize = 1 << 20;
+
+/// A caller's chunk size with `0` meaning "automatic" ([`DEFAULT_CHUNK_SIZE`]).
+pub(crate) fn resolve_chunk_size(chunk_size: usize) -> usize {
+    match chunk_size {
+        0 => DEFAULT_CHUNK_SIZE,
+        n => n,
+    }
+}
+
 /// Is `i` a UTF-8 character boundary of `bytes` (the end counts)?
-fn is_char_boundary(bytes: &[u8], i: usize) -> bool {
+pub(crate) fn is_char_boundary(bytes: &[u8], i: usize) -> bool {
     // A continuation byte is 0b10xx_xxxx; every other byte starts a character.
     i == 0 || i >= bytes.len() || (bytes[i] as i8) >= -0x40
 }

@@ -3,80 +3,29 @@
 //! split, in order.
 
 use proptest::prelude::*;
-use rayon::iter::ParallelIterator;
+use rayon::iter::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
 use strs_tools::parallel::{ParallelBytesExt, ParallelSplit, ParallelStringExt};
 use strs_tools::string::{split, Split};
 
-const SETS: &[&[&str]] = &[
-    &[","],
-    &["\n"],
-    &["aa"],
-    &["=", "=="],
-    &["ab", "b"],
-    &["ab", "bc"],
-    &["abab", "bab"],
-    &[",a,"],
-    &["\0\0"],
-    &["é", "日本"],
-    &["||"],
-    &["\r\n", "\n"],
-    &["", ","],
-    &["a", "b", "="],
-    &[" "],
-    &["aaaaaaaaaaaaaaaaaaaa"],
-];
+use super::common::{Flags, SETS};
 
-#[derive(Clone, Copy, Debug)]
-struct Flags {
-    empty: bool,
-    delims: bool,
-    strip: bool,
-    quoting: bool,
-    keep_quotes: bool,
-    custom_quotes: bool,
-}
-
-impl Flags {
-    fn all() -> impl Iterator<Item = Flags> {
-        (0..64u8).map(|b| Flags {
-            empty: b & 1 != 0,
-            delims: b & 2 != 0,
-            strip: b & 4 != 0,
-            quoting: b & 8 != 0,
-            keep_quotes: b & 16 != 0,
-            custom_quotes: b & 32 != 0,
-        })
-    }
-}
-
-fn sequential<'a>(src: &'a str, delims: &[&'a str], f: Flags) -> Vec<Split<'a>> {
+fn sequential<'a>(src: &'a str, delims: &[&str], f: Flags) -> Vec<Split<'a>> {
     let mut b = split();
-    b.src(src)
-        .delimeter(delims)
-        .preserving_empty(f.empty)
-        .preserving_delimeters(f.delims)
-        .stripping(f.strip)
-        .quoting(f.quoting)
-        .preserving_quoting(f.keep_quotes);
-    if f.custom_quotes {
-        b.quoting_prefixes(&["«", "\""]).quoting_postfixes(&["»", "\""]);
-    }
+    f.apply(b.src(src).delimiters(delims));
     b.perform().collect()
 }
 
 fn parallel<'a>(src: &'a str, delims: &[&str], f: Flags, chunk: usize, threads: usize) -> Vec<Split<'a>> {
-    let mut p = ParallelSplit::new()
+    let options = f.options(delims);
+    ParallelSplit::new()
         .chunk_size(chunk)
         .threads(threads)
-        .preserving_empty(f.empty)
-        .preserving_delimiters(f.delims)
-        .stripping(f.strip)
-        .quoting(f.quoting)
-        .preserving_quoting(f.keep_quotes);
-    if f.custom_quotes {
-        p = p.quoting_prefixes(&["«", "\""]).quoting_postfixes(&["»", "\""]);
-    }
-    p.split_parallel(src, delims).collect()
+        .split_with(&options, src)
+        .map(|s| Split {
+            string: std::borrow::Cow::Owned(s.string.into_owned()),
+            ..s
+        })
+        .collect()
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -97,9 +46,59 @@ proptest! {
         chunk in 1usize..17,
         threads in 1usize..5,
     ) {
-        let f = Flags::all().nth(bits as usize).unwrap();
+        let f = Flags::from_bits(bits);
         let expected = sequential(&src, SETS[set], f);
         prop_assert_eq!(parallel(&src, SETS[set], f, chunk, threads), expected);
+    }
+
+    /// Consumers that stop early or split finely see the sequential order:
+    /// `find_first`, `find_any`, `take_any_while`, indexed `with_min_len`/
+    /// `with_max_len` over the collected form, `fold`/`reduce`.
+    #[test]
+    fn lazy_consumers_see_the_sequential_split(
+        src in text(),
+        set in 0..SETS.len(),
+        bits in 0u8..64,
+        chunk in 1usize..9,
+        threads in 1usize..5,
+        stop in 0usize..8,
+    ) {
+        let f = Flags::from_bits(bits);
+        let options = f.options(SETS[set]);
+        let expected: Vec<Split> = options.split(&src).collect();
+        let ps = ParallelSplit::new().chunk_size(chunk).threads(threads);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let target = expected.get(stop).cloned();
+        let first = ps.split_with(&options, &src).find_first(|s| Some(s) == target.as_ref());
+        prop_assert_eq!(first.as_ref(), expected.iter().find(|s| Some(*s) == target.as_ref()));
+        prop_assert_eq!(ps.split_with(&options, &src).count(), expected.len());
+        let any = ps.split_with(&options, &src).find_any(|s| s.start >= stop);
+        prop_assert_eq!(any.is_some(), expected.iter().any(|s| s.start >= stop));
+        // An early stop: whatever is taken is a subset of the pieces before the
+        // first stopping piece.
+        let bound = expected.iter().position(|s| s.start >= stop).unwrap_or(expected.len());
+        let taken: Vec<Split> = ps.split_with(&options, &src).take_any_while(|s| s.start < stop).collect();
+        prop_assert!(taken.len() <= bound);
+        prop_assert!(taken.iter().all(|s| expected[..bound].contains(s)));
+        let collected = ps.split_with(&options, &src).collect_vec();
+        prop_assert_eq!(&collected, &expected);
+        for (min, max) in [(1, 1), (1, 2), (3, usize::MAX)] {
+            let again: Vec<Split> = pool.install(|| {
+                collected.clone().into_par_iter().with_min_len(min).with_max_len(max).collect()
+            });
+            prop_assert_eq!(&again, &expected);
+        }
+        let folded: Vec<Split> = ps.split_with(&options, &src)
+            .fold(Vec::new, |mut v, s| { v.push(s); v })
+            .reduce(Vec::new, |mut a, b| { a.extend(b); a });
+        prop_assert_eq!(&folded, &expected);
+        let bytes: Vec<(Vec<u8>, usize, usize)> = ps.split_with_bytes(&options, src.as_bytes())
+            .map(|p| (p.bytes.into_owned(), p.start, p.end)).collect();
+        let seq_bytes: Vec<(Vec<u8>, usize, usize)> = options.split_bytes(src.as_bytes())
+            .map(|p| (p.bytes.into_owned(), p.start, p.end)).collect();
+        prop_assert_eq!(bytes, seq_bytes);
+        let current: Vec<Split> = pool.install(|| options.par_split(&src).collect());
+        prop_assert_eq!(&current, &expected);
     }
 
     #[test]
@@ -123,14 +122,18 @@ proptest! {
         bits in 0u8..64,
         chunk in 1usize..9,
     ) {
-        let f = Flags::all().nth(bits as usize).unwrap();
-        let options = split().delimeter([",", "a,"]).preserving_empty(f.empty).preserving_delimeters(f.delims)
-            .stripping(f.strip).quoting(f.quoting).preserving_quoting(f.keep_quotes).build();
+        let f = Flags::from_bits(bits);
+        let options = f.options(&[",", "a,"]);
         let expected: Vec<_> = options.split_bytes(&src).collect();
-        let got: Vec<_> = ParallelSplit::new().chunk_size(chunk).threads(2).preserving_empty(f.empty)
-            .preserving_delimiters(f.delims).stripping(f.strip).quoting(f.quoting).preserving_quoting(f.keep_quotes)
-            .split_parallel_bytes(&src, &[",", "a,"]).collect();
+        let got: Vec<_> = ParallelSplit::new().chunk_size(chunk).threads(2).split_with_bytes(&options, &src).collect();
         prop_assert_eq!(got, expected);
+        let plain: Vec<&[u8]> = ParallelSplit::new().chunk_size(chunk).threads(2)
+            .split_parallel_bytes(&src, &[b",", b"\xff"]).map(|p| match p.bytes {
+                std::borrow::Cow::Borrowed(b) => b,
+                std::borrow::Cow::Owned(_) => unreachable!("plain pieces borrow"),
+            }).collect();
+        let naive: Vec<&[u8]> = src.split(|&b| b == b',' || b == 0xff).collect();
+        prop_assert_eq!(plain, naive);
     }
 }
 
@@ -177,18 +180,17 @@ fn adversarial_inputs_at_every_chunk_size() {
 }
 
 #[test]
-fn chunk_level_results_concatenate_to_par_split() {
+fn par_split_is_lazy_and_collects_like_std() {
     let text = "line one\nline two\n\nline four\n".repeat(1000);
     let flat: Vec<&str> = text.par_split(&["\n"]).collect();
-    let chunked: Vec<Vec<&str>> = rayon::iter::ParallelIterator::collect(text.par_split_chunks(&["\n"]));
-    assert_eq!(chunked.concat(), flat);
     assert_eq!(flat, text.split('\n').collect::<Vec<_>>());
-    let seed_style: Vec<Split> = ParallelSplit::new()
+    assert_eq!(text.par_split(&["\n"]).collect_vec(), flat);
+    assert_eq!(text.par_split(&["\n"]).count(), flat.len());
+    let records: Vec<Split> = ParallelSplit::new()
         .chunk_size(100)
-        .split_parallel_chunks(&text, &["\n"])
-        .flat_map_iter(|chunk| chunk.into_iter())
+        .split_parallel(&text, &["\n"])
         .collect();
-    assert_eq!(seed_style.len(), flat.len());
+    assert_eq!(records.len(), flat.len());
 }
 
 #[test]
@@ -199,6 +201,7 @@ fn par_split_map_is_in_order_and_runs_on_the_callers_pool() {
         text.par_split_map(&[","], |s| {
             (s.parse::<u32>().unwrap(), rayon::current_num_threads())
         })
+        .collect::<Vec<_>>()
     });
     assert!(parsed
         .iter()
@@ -209,7 +212,7 @@ fn par_split_map_is_in_order_and_runs_on_the_callers_pool() {
 #[test]
 fn bytes_par_split_handles_invalid_utf8() {
     let src = b"\xff\xfe,\x80,\xc0\xaf,\xed\xa0\x80";
-    let got: Vec<&[u8]> = src.par_split(&[","]).collect();
+    let got: Vec<&[u8]> = src.par_split(&[b","]).collect();
     assert_eq!(got, src.split(|&b| b == b',').collect::<Vec<_>>());
 }
 
@@ -224,6 +227,7 @@ fn static_partitioning_gives_the_same_result() {
         .collect();
     let b: Vec<Split> = ParallelSplit::new()
         .chunk_size(13)
+        .threads(2)
         .split_parallel(&text, &["=", "==", "; "])
         .collect();
     assert_eq!(a, b);
@@ -247,7 +251,8 @@ fn absurd_thread_counts_and_chunk_sizes_work() {
 fn public_types_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<ParallelSplit>();
-    assert_send_sync::<strs_tools::parallel::ParallelSplitIterator<Split<'static>>>();
+    assert_send_sync::<strs_tools::parallel::ParSplit<'static, Split<'static>>>();
+    assert_send_sync::<strs_tools::parallel::ParSplit<'static, &'static str>>();
 }
 
 #[test]
@@ -255,11 +260,14 @@ fn numa_pools_give_the_same_result() {
     use std::sync::Arc;
     use strs_tools::parallel::{NumaStringProcessor, NumaTopology};
     let text = "a==b=c\n\"q,=\" x\n".repeat(300);
-    let expected: Vec<Split> = ParallelSplit::new()
-        .chunk_size(5)
+    let options = split()
+        .delimiters(["=", "=="])
+        .preserving_delimiters(false)
+        .preserving_empty(true)
         .quoting(true)
-        .split_parallel(&text, &["=", "=="])
-        .collect();
+        .build()
+        .unwrap();
+    let expected: Vec<Split> = options.split(&text).collect();
     // A fake two-node layout over the CPUs we may use (pinning may be refused:
     // the result must not change either way).
     let cpus = strs_tools::parallel::numa::current_thread_cpus().unwrap_or_else(|| vec![0]);
@@ -270,9 +278,8 @@ fn numa_pools_give_the_same_result() {
     ] {
         let got: Vec<Split> = ParallelSplit::new()
             .chunk_size(5)
-            .quoting(true)
             .numa(Arc::new(processor))
-            .split_parallel(&text, &["=", "=="])
+            .split_with(&options, &text)
             .collect();
         assert_eq!(got, expected);
     }
@@ -291,11 +298,12 @@ fn a_panicking_mapper_reaches_the_caller_and_the_pool_stays_usable() {
                     s.len()
                 }
             })
+            .collect::<Vec<_>>()
         })
     }));
     assert!(result.is_err(), "the panic must reach the caller");
     // The same pool still works, and gives the full answer.
-    let lengths = pool.install(|| text.par_split_map(&[","], |s| s.len()));
+    let lengths: Vec<usize> = pool.install(|| text.par_split_map(&[","], |s| s.len()).collect());
     assert_eq!(lengths.len(), text.split(',').count());
 }
 
@@ -311,6 +319,7 @@ fn nested_parallel_splits_inside_a_mapper_do_not_deadlock() {
                 .split_parallel(line, &[";", "="])
                 .count()
         })
+        .collect()
     });
     assert_eq!(pairs.len(), 2_001);
     assert!(pairs[..2_000].iter().all(|&n| n == 4));

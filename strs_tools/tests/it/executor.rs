@@ -55,9 +55,10 @@ fn results_are_in_task_order_for_every_worker_count() {
 fn split_tasks_subdivided_equal_the_sequential_split() {
     let text = sample();
     let options = split()
-        .delimiters(&["\n", ": "])
+        .delimiters(["\n", ": "])
         .preserving_delimiters(true)
-        .build();
+        .build()
+        .unwrap();
     let whole: Vec<String> = options.split(&text).map(|s| s.string.into_owned()).collect();
     let tasks = line_tasks(&text, 50);
     for (threads, max) in [(1, 1), (2, 10), (3, 100), (4, 1 << 20)] {
