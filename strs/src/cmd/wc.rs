@@ -41,7 +41,7 @@ pub fn run(g: &Global, args: WcArgs) -> Result<(), Failure> {
             for block in pipeline.map_blocks(reader, TextCounts::of) {
                 let counts =
                     block.map_err(|e| Failure::usage(format!("{}: {e}", input::name(&args.file))))?;
-                total = total.then(counts);
+                total = total.append(counts);
                 bar.set_position(total.bytes);
             }
             bar.finish_and_clear();

@@ -153,9 +153,9 @@ impl<'a> SplitBuilder<'a> {
         self
     }
 
-    /// Sets the delimiters: the seed's misspelling of
-    /// [`delimiters`](Self::delimiters) (which is also the crates.io spelling),
-    /// accepting one `&str` or a list.
+    /// Sets the delimiters: a misspelling of [`delimiters`](Self::delimiters)
+    /// (the crates.io builder spells it correctly), accepting one `&str` or a
+    /// list.
     #[deprecated(note = "use `delimiter` or `delimiters`")]
     pub fn delimeter<D: IntoDelimiters<'a>>(&mut self, delimiters: D) -> &mut Self {
         self.delimiters = delimiters
@@ -174,8 +174,7 @@ impl<'a> SplitBuilder<'a> {
         self
     }
 
-    /// The seed's misspelling of
-    /// [`preserving_delimiters`](Self::preserving_delimiters).
+    /// A misspelling of [`preserving_delimiters`](Self::preserving_delimiters).
     #[deprecated(note = "use `preserving_delimiters`")]
     pub fn preserving_delimeters(&mut self, yes: bool) -> &mut Self {
         self.preserving_delimiters = yes;
@@ -321,7 +320,8 @@ mod tests {
         assert_eq!(one, two);
     }
 
-    /// The contract for the one split configuration, as written.
+    /// The one split configuration, used as documented: builder, compiled
+    /// options, sequential and parallel splits, execution settings apart.
     #[test]
     #[allow(deprecated)]
     fn the_split_configuration_contract_compiles_and_agrees() -> Result<(), BuildError> {
