@@ -7,8 +7,8 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::parallel::plan::{is_char_boundary, terminated_ranges};
 use crate::parallel::pool;
-use crate::parallel::process::terminated_ranges;
 
 /// Runs batches of tasks over **borrowed** text on a work-stealing rayon pool.
 ///
@@ -247,7 +247,7 @@ impl WorkStealingExecutor {
             let end_all = pieces[pieces.len() - 1].end;
             for p in &pieces {
                 let mut end = p.end.max(start);
-                while end < end_all && (bytes[end] as i8) < -0x40 {
+                while end < end_all && !is_char_boundary(bytes, end) {
                     end += 1;
                 }
                 if end > start {

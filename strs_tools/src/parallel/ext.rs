@@ -13,8 +13,8 @@ use std::borrow::Cow;
 
 use rayon::iter::{Map, ParallelIterator};
 
-use super::plan::{chunk_ranges, resolve_chunk_size};
-use super::process::{map_ranges, terminated_ranges};
+use super::plan::{chunk_ranges, resolve_chunk_size, terminated_ranges};
+use super::process::map_ranges;
 use super::search::ParallelSearcher;
 use super::segments::{ParSplit, Pool, Source};
 use super::split::plain_options;

@@ -123,7 +123,8 @@ impl TextCounts {
 }
 
 /// Counts `bytes` in parallel on the current rayon pool, in chunks of about
-/// `chunk_size` bytes. Same result as [`TextCounts::of`].
+/// `chunk_size` bytes (`0`: [`DEFAULT_CHUNK_SIZE`](super::DEFAULT_CHUNK_SIZE)).
+/// Same result as [`TextCounts::of`].
 ///
 /// ```
 /// use strs_tools::parallel::{par_wc, TextCounts};
@@ -132,7 +133,7 @@ impl TextCounts {
 /// assert_eq!(par_wc(text.as_bytes(), 7), TextCounts::of(text.as_bytes()));
 /// ```
 pub fn par_wc(bytes: &[u8], chunk_size: usize) -> TextCounts {
-    plan::chunk_ranges(bytes, chunk_size, false)
+    plan::chunk_ranges(bytes, plan::resolve_chunk_size(chunk_size), false)
         .into_par_iter()
         .map(|r| TextCounts::of(&bytes[r]))
         .reduce(TextCounts::default, TextCounts::append)
