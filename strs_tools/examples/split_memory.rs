@@ -3,7 +3,7 @@
 //! lines with `par_split` on `threads` threads and reports how much the peak
 //! grew. Linux only (reads /proc/self/status).
 //!
-//! `cargo run --release -p strs_tools@0.1.0 --example split_memory -- [MiB] [threads] [count|map|collect]`
+//! `cargo run --release -p strs_tools@0.1.0 --example split_memory -- [MiB] [threads] [count|map|collect|multi]`
 
 use rayon::iter::ParallelIterator;
 use std::time::Instant;
@@ -51,7 +51,30 @@ fn main() {
         "count" => text.par_split(&["\n"]).count(),
         "map" => text.par_split_map(&["\n"], str::len).filter(|&l| l > 0).count() + 1,
         "collect" => text.par_split(&["\n"]).collect_vec().len(),
-        other => panic!("unknown mode {other}: count, map or collect"),
+        "multi" => {
+            // Several delimiters: the sequential split beside the parallel one.
+            let t = Instant::now();
+            let seq = strs_tools::string::split()
+                .delimiters([", ", "\n"])
+                .preserving_delimiters(false)
+                .preserving_empty(true)
+                .build()
+                .expect("two delimiters compile")
+                .split(&text)
+                .count();
+            let seq_secs = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let par = text.par_split(&[", ", "\n"]).count();
+            let par_secs = t.elapsed().as_secs_f64();
+            assert_eq!(seq, par);
+            println!(
+                "[\", \", \"\\n\"]: sequential {:.2} GB/s, par_split {:.2} GB/s",
+                text.len() as f64 / seq_secs / 1e9,
+                text.len() as f64 / par_secs / 1e9
+            );
+            text.par_split(&["\n"]).count()
+        }
+        other => panic!("unknown mode {other}: count, map, collect or multi"),
     });
     let elapsed = t.elapsed();
     assert_eq!(n, expected, "the split must find every line");
