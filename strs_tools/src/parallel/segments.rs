@@ -13,7 +13,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::iter::plumbing::{bridge_unindexed, Folder, UnindexedConsumer, UnindexedProducer};
-use rayon::iter::ParallelIterator;
+use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
 use super::stitch::{plan_split, SplitPlan};
 use super::{pool, NumaStringProcessor};
@@ -367,7 +367,7 @@ pub(crate) fn fold_chunk<'a, T: SplitItem<'a>, F: Folder<T>>(
 /// # Example
 ///
 /// ```
-/// use rayon::iter::ParallelIterator;
+/// use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
 /// use strs_tools::string::split;
 ///
 /// let opts = split().delimiter("\n").preserving_delimiters(false).build()?;
@@ -484,6 +484,34 @@ impl<'a, T: SplitItem<'a>> ParallelIterator for ParSplit<'a, T> {
             bridge_unindexed(producer, consumer)
         })
     }
+
+    /// The number of pieces. Where every segment is kept and the pieces are
+    /// exactly the text between matches of one byte (`str::split` on a byte),
+    /// that is the number of matches plus one, counted with memchr's counting
+    /// kernel per chunk instead of visiting every piece; otherwise every piece
+    /// is produced and counted.
+    fn count(self) -> usize {
+        let options = &*self.options;
+        let counting = !options.quoting() && !options.stripping && options.preserving_empty;
+        let byte = match options.delimiters.single_bytes() {
+            Some(&[byte]) if counting => byte,
+            _ => return self.map(|_| 1usize).sum(),
+        };
+        let per_match = 1 + usize::from(options.preserving_delimiters);
+        self.pool.clone().install(|| {
+            let plan = self.plan(T::SPACE);
+            let matches: usize = plan
+                .ranges
+                .par_iter()
+                .zip(&plan.entries)
+                .map(|(range, entry)| match self.src.bytes.get(entry.pos..range.end) {
+                    Some(part) => memchr::memchr_iter(byte, part).count(),
+                    None => 0,
+                })
+                .sum();
+            matches * per_match + 1
+        })
+    }
 }
 
 /// A run of planned chunks, split in halves for rayon.
@@ -545,7 +573,7 @@ impl SplitOptions {
     /// the chunk size or the pool.
     ///
     /// ```
-    /// use rayon::iter::ParallelIterator;
+    /// use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
     /// use strs_tools::string::split;
     ///
     /// let opts = split().delimiters(["\r\n", "\n"]).quoting(true).preserving_delimiters(false).build()?;
