@@ -10,8 +10,6 @@ use std::io::{self, Read};
 /// Returns `Ok(true)` when the reader is at its end (a read returned 0 bytes), and
 /// `Ok(false)` when `buf` is full. On an error, `*filled` still counts every byte
 /// read before it, so the caller can report the error's offset and deliver them.
-// The streaming entry points move onto this one by one; remove once all use it.
-#[allow(dead_code)]
 pub(crate) fn fill<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8], filled: &mut usize) -> io::Result<bool> {
     while *filled < buf.len() {
         match reader.read(&mut buf[*filled..]) {

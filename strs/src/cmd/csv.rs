@@ -116,7 +116,7 @@ pub fn run(g: &Global, args: CsvArgs) -> Result<(), Failure> {
                 let keep_from = if eof {
                     buf.len()
                 } else {
-                    all.get(complete).map_or(0, |r| r.byte_range().start)
+                    all.get(complete).map_or(0, |r| r.byte_range().start as usize)
                 };
                 if !eof && complete == 0 {
                     // Not one whole record yet: read more, up to the limit.

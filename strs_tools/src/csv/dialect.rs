@@ -120,6 +120,21 @@ impl Dialect {
         }
     }
 
+    /// The bytes that identify the dialect in an encoded range summary:
+    /// delimiter, quote, escape, terminator byte, and flags (quoting, `""`
+    /// escaping, an escape byte, CRLF terminators).
+    pub(crate) fn tag(&self) -> [u8; 5] {
+        let (term, crlf) = match self.terminator {
+            Terminator::Crlf => (0, 8),
+            Terminator::Byte(t) => (t, 0),
+        };
+        let flags = u8::from(self.quoting)
+            | u8::from(self.double_quote) << 1
+            | u8::from(self.escape.is_some()) << 2
+            | crlf;
+        [self.delimiter, self.quote, self.escape.unwrap_or(0), term, flags]
+    }
+
     /// The dialect as the `csv` crate spells it, for oracle tests.
     #[cfg(test)]
     pub(crate) fn csv_builder(&self) -> ::csv::ReaderBuilder {

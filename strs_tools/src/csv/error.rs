@@ -48,6 +48,32 @@ pub enum ErrorKind {
     InvalidDialect(String),
     /// A column was selected by a name no header has, or without headers.
     UnknownColumn(String),
+    /// Range summaries that cannot be planned together: undecodable bytes, a
+    /// different dialect, or ranges that do not cover the input in order.
+    InvalidSummary(String),
+    /// Reading the input failed (the position, if any, is where).
+    Io {
+        /// The kind of the underlying `std::io::Error`.
+        kind: std::io::ErrorKind,
+        /// Its message.
+        message: String,
+    },
+    /// A record is longer than the configured `max_record` bytes (the position is
+    /// its first byte), so it cannot be held in a bounded buffer.
+    RecordTooLong {
+        /// The configured limit.
+        limit: usize,
+    },
+}
+
+impl ErrorKind {
+    /// The kind of an I/O error.
+    pub(crate) fn io(e: &std::io::Error) -> ErrorKind {
+        ErrorKind::Io {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
 }
 
 /// A CSV parsing error: an [`ErrorKind`] and, for errors found in the input, its
@@ -102,6 +128,9 @@ impl fmt::Display for Error {
             ErrorKind::QuoteInUnquotedField => write!(f, "quote inside an unquoted field")?,
             ErrorKind::InvalidDialect(why) => write!(f, "invalid csv dialect: {why}")?,
             ErrorKind::UnknownColumn(name) => write!(f, "no column named {name:?}")?,
+            ErrorKind::InvalidSummary(why) => write!(f, "invalid csv range summary: {why}")?,
+            ErrorKind::Io { message, .. } => write!(f, "cannot read csv input: {message}")?,
+            ErrorKind::RecordTooLong { limit } => write!(f, "record exceeds {limit} bytes")?,
         }
         if let Some(p) = self.position {
             write!(f, " (record {}, line {}, byte {})", p.record, p.line, p.byte)?;

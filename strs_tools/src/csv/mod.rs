@@ -24,6 +24,14 @@
 //! * [`CsvParser`] (built by [`CsvParserBuilder`]): [`count_records`](CsvParser::count_records),
 //!   [`parse`](CsvParser::parse), [`par_map`](CsvParser::par_map),
 //!   [`par_for_each`](CsvParser::par_for_each).
+//! * [`CsvParser::summarize_range`] / [`CsvParser::plan_ranges`]: the same planner
+//!   over byte ranges of an input that need not be in memory (an engine's file
+//!   splits): each range is summarised from its own bytes into a small
+//!   [`RangeSummary`], and the summaries combine into a [`RangePlan`] with the
+//!   exact first record of every range.
+//! * [`CsvParser::for_each_record_reader`] / [`CsvParser::count_records_reader`]:
+//!   any `std::io::Read` in bounded memory, read a window at a time; records go
+//!   to a [`RecordSink`] in input order, which may stop the read.
 //! * [`Records`] / [`Record`]: borrowed results; fields are byte ranges, unescaped
 //!   (`Cow::Owned`) only when they contain escapes.
 //!
@@ -51,7 +59,9 @@ mod parse;
 mod parse_blocks;
 mod parser;
 mod plan;
+mod ranges;
 mod records;
+mod stream;
 
 #[cfg(test)]
 mod tests;
@@ -59,4 +69,6 @@ mod tests;
 pub use dialect::Terminator;
 pub use error::{Error, ErrorKind, Position};
 pub use parser::{CsvParser, CsvParserBuilder};
+pub use ranges::{PlannedRange, RangePlan, RangeSummary};
 pub use records::{Column, Record, Records, SelectedRow};
+pub use stream::RecordSink;

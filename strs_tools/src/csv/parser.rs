@@ -8,6 +8,7 @@ use super::error::{Error, ErrorKind};
 use super::machine::{Action, State};
 use super::parse::{parse_records, parse_records_into, Limits, Parsed, Unit, UnitError};
 use super::plan::{bom_len, data_chunks, summarize, walk, ChunkSummary, Plan};
+use super::ranges::{self, RangePlan, RangeSummary};
 use super::records::{Record, Records};
 use crate::parallel::pool;
 use std::ops::Range;
@@ -60,6 +61,8 @@ pub struct CsvParserBuilder {
     max_field_size: Option<usize>,
     threads: usize,
     chunk_size: Option<usize>,
+    window: usize,
+    max_record: usize,
 }
 
 impl Default for CsvParserBuilder {
@@ -77,6 +80,8 @@ impl Default for CsvParserBuilder {
             max_field_size: None,
             threads: 0,
             chunk_size: None,
+            window: 0,
+            max_record: CsvParser::DEFAULT_MAX_RECORD,
         }
     }
 }
@@ -172,6 +177,26 @@ impl CsvParserBuilder {
         self
     }
 
+    /// The bytes read from a stream at a time by the reader entry points
+    /// ([`CsvParser::for_each_record_reader`], [`CsvParser::count_records_reader`]);
+    /// 0, the default, means [`CsvParser::DEFAULT_WINDOW`]. Any size from 1 byte
+    /// gives the same result; memory is about twice the window, plus a record
+    /// being carried over.
+    pub fn window(&mut self, bytes: usize) -> &mut Self {
+        self.window = bytes;
+        self
+    }
+
+    /// The longest record the reader entry points hold in memory (default
+    /// [`CsvParser::DEFAULT_MAX_RECORD`]): a longer record is an
+    /// [`ErrorKind::RecordTooLong`] error naming its position. Records up to the
+    /// window size are always accepted, so the effective limit is
+    /// `max(max_record, window)`. Counting holds no record and has no limit.
+    pub fn max_record(&mut self, bytes: usize) -> &mut Self {
+        self.max_record = bytes;
+        self
+    }
+
     /// Validates the dialect and builds the parser.
     ///
     /// # Errors
@@ -215,6 +240,12 @@ impl CsvParserBuilder {
             flexible: self.flexible,
             threads: pool::normalize_threads(self.threads),
             chunk_size: self.chunk_size,
+            window: if self.window == 0 {
+                CsvParser::DEFAULT_WINDOW
+            } else {
+                self.window
+            },
+            max_record: self.max_record,
         })
     }
 }
@@ -243,12 +274,14 @@ fn invalid(why: String) -> Error {
 /// ```
 #[derive(Clone, Debug)]
 pub struct CsvParser {
-    dialect: Dialect,
-    limits: Limits,
-    has_headers: bool,
-    flexible: bool,
-    threads: Option<usize>,
+    pub(crate) dialect: Dialect,
+    pub(crate) limits: Limits,
+    pub(crate) has_headers: bool,
+    pub(crate) flexible: bool,
+    pub(crate) threads: Option<usize>,
     chunk_size: Option<usize>,
+    pub(crate) window: usize,
+    pub(crate) max_record: usize,
 }
 
 impl Default for CsvParser {
@@ -258,6 +291,11 @@ impl Default for CsvParser {
 }
 
 impl CsvParser {
+    /// The default read window of the reader entry points: 4 MiB.
+    pub const DEFAULT_WINDOW: usize = 4 << 20;
+    /// The default longest record the reader entry points hold: 64 MiB.
+    pub const DEFAULT_MAX_RECORD: usize = 64 << 20;
+
     /// A parser with the default settings (see [`CsvParserBuilder`]).
     pub fn new() -> CsvParser {
         CsvParserBuilder::new()
@@ -270,7 +308,7 @@ impl CsvParser {
         CsvParserBuilder::new()
     }
 
-    fn chunk_size_for(&self, len: usize) -> usize {
+    pub(crate) fn chunk_size_for(&self, len: usize) -> usize {
         let size = self.chunk_size.unwrap_or_else(|| {
             // A dedicated pool has exactly the requested threads; otherwise the
             // caller's pool decides.
@@ -317,6 +355,120 @@ impl CsvParser {
     pub fn count_records<I: AsRef<[u8]> + ?Sized>(&self, input: &I) -> usize {
         let records = self.plan(input.as_ref(), false).records;
         records - usize::from(self.has_headers && records > 0)
+    }
+
+    /// Summarises `data`, the bytes at `offset..offset + data.len()` of an input,
+    /// for [`plan_ranges`](CsvParser::plan_ranges); `before` and `after` are the
+    /// bytes just outside it (`None` at the input's start and end). Nothing else
+    /// of the input is read, so ranges can be summarised anywhere: on other
+    /// threads, or on other machines (see [`RangeSummary::to_bytes`]).
+    ///
+    /// A byte-order mark is skipped only at offset 0, as csv-core does. The work
+    /// is one pass over `data` on the calling thread, at memory speed.
+    ///
+    /// # Example
+    ///
+    /// Two threads summarise the two halves of a file, read with `pread`
+    /// ([`FileExt::read_at`](std::os::unix::fs::FileExt::read_at)); the plan
+    /// says where each half's records begin, though the cut falls inside a
+    /// quoted field.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// use std::fs::File;
+    /// use std::os::unix::fs::FileExt;
+    /// use strs_tools::csv::CsvParser;
+    ///
+    /// let path = std::env::temp_dir().join(format!("strs-doc-plan-{}.csv", std::process::id()));
+    /// std::fs::write(&path, "id,note\n1,\"two\nlines\"\n2,x\n3,y\n").unwrap();
+    /// let file = File::open(&path).unwrap();
+    /// let len = file.metadata().unwrap().len();
+    /// let read = |range: std::ops::Range<u64>| -> std::io::Result<Vec<u8>> {
+    ///     let mut buf = vec![0; (range.end - range.start) as usize];
+    ///     file.read_exact_at(&mut buf, range.start)?;
+    ///     Ok(buf)
+    /// };
+    /// let parser = CsvParser::new();
+    /// let cut = 16; // inside the quoted field
+    /// let summaries = std::thread::scope(|s| {
+    ///     [0..cut, cut..len]
+    ///         .map(|r| {
+    ///             let (read, parser) = (&read, &parser);
+    ///             s.spawn(move || {
+    ///                 // The range, plus one byte on each side where there is one.
+    ///                 let from = r.start.saturating_sub(1);
+    ///                 let to = (r.end + 1).min(len);
+    ///                 let bytes = read(from..to).unwrap();
+    ///                 let data = &bytes[(r.start - from) as usize..][..(r.end - r.start) as usize];
+    ///                 let before = (r.start > 0).then(|| bytes[0]);
+    ///                 let after = (r.end < len).then(|| bytes[bytes.len() - 1]);
+    ///                 parser.summarize_range(r.start, before, data, after)
+    ///             })
+    ///         })
+    ///         .map(|h| h.join().unwrap())
+    /// });
+    /// let plan = parser.plan_ranges(&summaries, read).unwrap();
+    /// let firsts: Vec<_> = plan.ranges().iter().map(|r| r.first_record()).collect();
+    /// assert_eq!(firsts, [Some(0), Some(22)]); // the header, and the record "2,x"
+    /// assert_eq!(plan.ranges()[1].records_before(), 2);
+    /// assert_eq!(plan.records(), 4);
+    /// std::fs::remove_file(&path).unwrap();
+    /// # }
+    /// ```
+    pub fn summarize_range(
+        &self,
+        offset: u64,
+        before: Option<u8>,
+        data: &[u8],
+        after: Option<u8>,
+    ) -> RangeSummary {
+        ranges::summarize_public(&self.dialect, offset, before, data, after)
+    }
+
+    /// Combines the summaries of consecutive ranges that cover an input in order
+    /// into the exact first record start of every range, its ordinal, and the
+    /// record count: serial, O(ranges) for well-formed quoting, and exact for
+    /// every input.
+    ///
+    /// `fetch(range)` returns the input's bytes at `range`. It is called only
+    /// where quote parity cannot be trusted (malformed quoting such as `x"y` or
+    /// `"x"y`, or an escape byte in the range), to walk those stretches with
+    /// the state machine, in pieces of at most 1 MiB; and, if the first range is
+    /// at most 3 bytes long, for the first 3 bytes and, if they are a byte-order
+    /// mark, for the ranges that hold bytes `0..=3`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidSummary`] when the summaries do not cover one input
+    /// from byte 0 in order (a gap, an overlap, a missing first or last range)
+    /// or were made with another dialect, or when `fetch` returns the wrong
+    /// number of bytes; [`ErrorKind::Io`] when `fetch` fails.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::csv::CsvParser;
+    ///
+    /// let input = b"a\nx\"y\"z\n\"q\nr\",s\nt\n";
+    /// let parser = CsvParser::new();
+    /// let sums: Vec<_> = (0..input.len())
+    ///     .map(|i| {
+    ///         let before = i.checked_sub(1).map(|j| input[j]);
+    ///         parser.summarize_range(i as u64, before, &input[i..i + 1], input.get(i + 1).copied())
+    ///     })
+    ///     .collect();
+    /// // `x"y"z` is malformed: the planner reads those bytes again.
+    /// let plan = parser
+    ///     .plan_ranges(&sums, |r| Ok(input[r.start as usize..r.end as usize].to_vec()))
+    ///     .unwrap();
+    /// let starts: Vec<u64> = plan.ranges().iter().filter_map(|r| r.first_record()).collect();
+    /// assert_eq!(starts, [0, 2, 8, 16]);
+    /// ```
+    pub fn plan_ranges<F>(&self, summaries: &[RangeSummary], fetch: F) -> Result<RangePlan, Error>
+    where
+        F: FnMut(Range<u64>) -> std::io::Result<Vec<u8>>,
+    {
+        ranges::plan_ranges_with(&self.dialect, summaries, fetch)
     }
 
     /// The limits for `input`, with the expected record length if strict.

@@ -11,6 +11,8 @@
 //! chunk boundary where parity can resume: exact for every input, and serial only
 //! over the malformed stretches.
 
+use std::borrow::Cow;
+use std::io;
 use std::ops::Range;
 
 use memchr::memchr;
@@ -44,16 +46,28 @@ pub(crate) fn data_chunks(input: &[u8], chunk_size: usize) -> Vec<Range<usize>> 
 }
 
 /// One chunk, seen from each entry parity (index 0: entered outside quotes).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Positions are byte offsets in the whole input.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ChunkSummary {
     /// The chunk has an odd number of quotes.
-    odd_quotes: bool,
+    pub(crate) odd_quotes: bool,
     /// Records starting in the chunk.
-    count: [usize; 2],
-    first: [Option<usize>; 2],
-    last: [Option<usize>; 2],
+    pub(crate) count: [u64; 2],
+    pub(crate) first: [Option<u64>; 2],
+    pub(crate) last: [Option<u64>; 2],
     /// Parity predicts the state machine exactly in this chunk.
-    trusted: [bool; 2],
+    pub(crate) trusted: [bool; 2],
+}
+
+impl ChunkSummary {
+    /// The summary of a chunk without bytes: no records, no quotes.
+    pub(crate) const EMPTY: ChunkSummary = ChunkSummary {
+        odd_quotes: false,
+        count: [0; 2],
+        first: [None; 2],
+        last: [None; 2],
+        trusted: [true; 2],
+    };
 }
 
 // Why parity is exact in a trusted chunk, by induction over the bytes: at even
@@ -99,30 +113,52 @@ pub(crate) fn misread_quotes(
     quotes & ((!inside & !before) | (inside & !after))
 }
 
-/// Summarises `input[range]` for both entry parities, 64 bytes at a time: the
-/// quote parity of every byte is one prefix XOR of the block's quote mask, and
-/// the checks and record starts of `summarize_memchr` (its slow twin) become mask
-/// operations.
-///
-/// The input's data starts at `base` (after a byte-order mark, which csv-core skips).
+/// Summarises `input[range]` for both entry parities: `summarize_data` of that
+/// range of an input in memory whose data starts at `base` (after a byte-order
+/// mark, which csv-core skips).
 pub(crate) fn summarize(d: &Dialect, input: &[u8], base: usize, range: Range<usize>) -> ChunkSummary {
-    dispatch(
+    let before = (range.start != base).then(|| input[range.start - 1]);
+    let after = input.get(range.end).copied();
+    summarize_data(d, &input[range.clone()], before, after, range.start as u64)
+}
+
+/// Summarises `data`, the bytes at `at..` of the input, for both entry
+/// parities, 64 bytes at a time: the quote parity of every byte is one prefix
+/// XOR of the block's quote mask, and the checks and record starts of
+/// `summarize_memchr` (its slow twin) become mask operations.
+///
+/// `before` is the byte just before `data` (`None` where the input's data
+/// starts), `after` the byte just after it (`None` at the end of the input):
+/// nothing else of the input is needed.
+pub(crate) fn summarize_data(
+    d: &Dialect,
+    data: &[u8],
+    before: Option<u8>,
+    after: Option<u8>,
+    at: u64,
+) -> ChunkSummary {
+    let mut s = dispatch(
         Classes::of(d),
         Summarize {
             d,
-            input,
-            base,
-            range,
+            input: data,
+            before,
+            after,
         },
-    )
+    );
+    for p in 0..2 {
+        s.first[p] = s.first[p].map(|f| f + at);
+        s.last[p] = s.last[p].map(|f| f + at);
+    }
+    s
 }
 
 /// The summariser of one chunk, generic over the block kernel.
 struct Summarize<'a> {
     d: &'a Dialect,
     input: &'a [u8],
-    base: usize,
-    range: Range<usize>,
+    before: Option<u8>,
+    after: Option<u8>,
 }
 
 impl BlockTask for Summarize<'_> {
@@ -133,10 +169,17 @@ impl BlockTask for Summarize<'_> {
         let Summarize {
             d,
             input,
-            base,
-            range,
+            before,
+            after,
         } = self;
-        let s = Blocks { k, d, input, base };
+        let range = 0..input.len();
+        let s = Blocks {
+            k,
+            d,
+            input,
+            before,
+            after,
+        };
         // Record starts are counted per block but located per span of 8 blocks:
         // the first and last spans holding starts of each parity are noted (with
         // the state they are entered in) and scanned again at the end for the
@@ -146,7 +189,7 @@ impl BlockTask for Summarize<'_> {
         let mut bad = (0u64, 0u64);
         let mut starts = [Starts::default(), Starts::default()];
         let mut state = Entry {
-            after_term: u64::from(range.start == base || d.is_term(input[range.start - 1])),
+            after_term: u64::from(before.is_none_or(|b| d.is_term(b))),
             parity: 0,
         };
         let (spans, _) = input[range.clone()].as_chunks::<SPAN>();
@@ -157,8 +200,8 @@ impl BlockTask for Summarize<'_> {
             for (i, block) in span.as_chunks::<BLOCK>().0.iter().enumerate() {
                 let b = s.block(block, !0, at + i * BLOCK, state, Some(&mut bad));
                 let odd = b.starts & b.odd_before;
-                starts[0].count += (b.starts ^ odd).count_ones() as usize;
-                starts[1].count += odd.count_ones() as usize;
+                starts[0].count += u64::from((b.starts ^ odd).count_ones());
+                starts[1].count += u64::from(odd.count_ones());
                 found[0] |= b.starts ^ odd;
                 found[1] |= odd;
                 state = b.exit;
@@ -174,7 +217,7 @@ impl BlockTask for Summarize<'_> {
             let entry = state;
             state = s.scan(at..range.end, entry, Some(&mut bad), |_, found| {
                 for p in 0..2 {
-                    starts[p].count += found[p].count_ones() as usize;
+                    starts[p].count += u64::from(found[p].count_ones());
                     if found[p] != 0 {
                         starts[p].note(at, entry);
                     }
@@ -187,8 +230,8 @@ impl BlockTask for Summarize<'_> {
         ChunkSummary {
             odd_quotes: state.parity != 0,
             count: [starts[0].count, starts[1].count],
-            first: [0, 1].map(|p| s.locate(starts[p].first, range.end, p, false)),
-            last: [0, 1].map(|p| s.locate(starts[p].last, range.end, p, true)),
+            first: [0, 1].map(|p| s.locate(starts[p].first, range.end, p, false).map(|f| f as u64)),
+            last: [0, 1].map(|p| s.locate(starts[p].last, range.end, p, true).map(|l| l as u64)),
             trusted: [bad.0 == 0 && !escaped, bad.1 == 0 && !escaped],
         }
     }
@@ -210,7 +253,7 @@ struct Entry {
 /// spans holding some, with their entry states.
 #[derive(Default)]
 struct Starts {
-    count: usize,
+    count: u64,
     first: Option<(usize, Entry)>,
     last: Option<(usize, Entry)>,
 }
@@ -225,12 +268,14 @@ impl Starts {
     }
 }
 
-/// One chunk, block by block.
+/// One chunk, block by block: its bytes (`input`) and the bytes just outside
+/// them (`None` at the data start and at the end of the input).
 struct Blocks<'a, K> {
     k: K,
     d: &'a Dialect,
     input: &'a [u8],
-    base: usize,
+    before: Option<u8>,
+    after: Option<u8>,
 }
 
 /// What one block holds.
@@ -333,15 +378,13 @@ impl<K: Kernel> Blocks<'_, K> {
         let field_ends = self.k.field_ends(block) & valid;
         let last = valid.count_ones() - 1;
         let next = at + last as usize + 1;
-        let before = if at == self.base {
-            1
-        } else {
-            d.quote_neighbour(input[at - 1])
+        let before = match at.checked_sub(1) {
+            Some(i) => d.quote_neighbour(input[i]),
+            None => self.before.map_or(1, |b| d.quote_neighbour(b)),
         };
-        let after = if next == input.len() {
-            1
-        } else {
-            d.quote_neighbour(input[next])
+        let after = match input.get(next) {
+            Some(&b) => d.quote_neighbour(b),
+            None => self.after.map_or(1, |b| d.quote_neighbour(b)),
         };
         // Entered at parity 0, a quote with an even count before it opens
         // quotes, an odd one closes them; entered at parity 1, the reverse.
@@ -355,17 +398,14 @@ impl<K: Kernel> Blocks<'_, K> {
 /// time.
 #[cfg(test)]
 pub(crate) fn summarize_memchr(d: &Dialect, input: &[u8], base: usize, range: Range<usize>) -> ChunkSummary {
-    let mut s = ChunkSummary {
-        trusted: [true, true],
-        ..ChunkSummary::default()
-    };
+    let mut s = ChunkSummary::EMPTY;
     // The parity of quotes seen so far in this chunk: a record start seen at local
     // parity `p` is real when the chunk is entered with parity `p`.
     let mut local = 0usize;
     let note_start = |s: &mut ChunkSummary, parity: usize, at: usize| {
         s.count[parity] += 1;
-        s.first[parity].get_or_insert(at);
-        s.last[parity] = Some(at);
+        s.first[parity].get_or_insert(at as u64);
+        s.last[parity] = Some(at as u64);
     };
     // A record start belongs to the chunk holding its first byte.
     if range.start < range.end
@@ -415,6 +455,53 @@ pub(crate) struct Plan {
     pub(crate) complete: bool,
 }
 
+/// The serial pass over the chunks of an input in memory (see `walk_source`).
+pub(crate) fn walk(
+    d: &Dialect,
+    input: &[u8],
+    base: usize,
+    chunks: &[Range<usize>],
+    sums: &[ChunkSummary],
+    parity_only: bool,
+) -> Plan {
+    let chunks: Vec<Range<u64>> = chunks.iter().map(|r| r.start as u64..r.end as u64).collect();
+    let walked = walk_source(
+        d,
+        &mut Memory(input),
+        input.len() as u64,
+        base as u64,
+        &chunks,
+        sums,
+        parity_only,
+    );
+    // Reading memory cannot fail.
+    let walked = walked.unwrap_or_else(|e| unreachable!("reading memory failed: {e}"));
+    Plan {
+        starts: walked.firsts.iter().flatten().map(|&(s, _)| s as usize).collect(),
+        records: walked.records as usize,
+        complete: walked.complete,
+    }
+}
+
+/// Where the serial pass reads the bytes of the stretches it walks with the
+/// state machine.
+pub(crate) trait Source {
+    /// The input's bytes at `range` (exactly that many).
+    fn bytes(&mut self, range: Range<u64>) -> io::Result<Cow<'_, [u8]>>;
+}
+
+/// An input in memory.
+pub(crate) struct Memory<'a>(pub(crate) &'a [u8]);
+
+impl Source for Memory<'_> {
+    fn bytes(&mut self, range: Range<u64>) -> io::Result<Cow<'_, [u8]>> {
+        Ok(Cow::Borrowed(&self.0[range.start as usize..range.end as usize]))
+    }
+}
+
+/// The most bytes the serial pass asks its source for at once.
+const FETCH: u64 = 1 << 20;
+
 /// The parity a clean state stands for, or `None` where parity cannot resume.
 fn parity_of(state: State) -> Option<usize> {
     match state {
@@ -424,84 +511,235 @@ fn parity_of(state: State) -> Option<usize> {
     }
 }
 
-/// The serial pass: walks the summaries in order, choosing each chunk's parity,
-/// and runs the state machine over stretches where parity is not trusted.
+/// Per chunk: its first record start and that record's ordinal, if any.
+pub(crate) type Firsts = Vec<Option<(u64, u64)>>;
+
+/// What the serial pass found: per chunk, its first record start and that
+/// record's ordinal, and whether the walk covered every chunk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Walked {
+    pub(crate) firsts: Firsts,
+    pub(crate) records: u64,
+    pub(crate) complete: bool,
+}
+
+/// The serial pass over the summaries of consecutive `chunks` covering the
+/// input's data from `base` to `end` (see [`Walker`]).
 ///
-/// With `parity_only`, the walk stops where parity fails instead (the plan is
-/// then not `complete`): callers with a parallel alternative need not wait for a
-/// serial pass over malformed quoting.
-pub(crate) fn walk(
+/// # Errors
+///
+/// As [`Walker::advance`].
+pub(crate) fn walk_source<S: Source>(
     d: &Dialect,
-    input: &[u8],
-    base: usize,
-    chunks: &[Range<usize>],
+    src: &mut S,
+    end: u64,
+    base: u64,
+    chunks: &[Range<u64>],
     sums: &[ChunkSummary],
     parity_only: bool,
-) -> Plan {
-    let mut plan = Plan {
-        complete: true,
-        ..Plan::default()
-    };
-    // The latest place where the true state is known.
-    let mut checkpoint = (base, State::StartRecord);
-    let mut parity = Some(0usize);
-    let mut k = 0;
-    while k < chunks.len() {
-        if let Some(p) = parity {
-            let s = &sums[k];
-            if s.trusted[p] {
-                plan.starts.extend(s.first[p]);
-                plan.records += s.count[p];
-                if let Some(last) = s.last[p] {
-                    checkpoint = (last, State::StartRecord);
-                }
-                parity = Some(p ^ usize::from(s.odd_quotes));
-                k += 1;
-                continue;
+) -> io::Result<Walked> {
+    debug_assert!(chunks.last().is_none_or(|c| c.end == end));
+    let mut walker = Walker::new(base);
+    let (firsts, complete) = walker.advance(d, src, chunks, sums, parity_only)?;
+    Ok(Walked {
+        firsts,
+        records: walker.records,
+        complete,
+    })
+}
+
+/// The serial pass, resumable: it walks the summaries of consecutive chunks
+/// in order, choosing each chunk's parity, and runs the state machine over
+/// stretches where parity is not trusted, reading only those bytes from the
+/// source. Chunks may be handed over in several calls (a stream read window
+/// by window); the walk then goes on where it stopped, never walking a byte
+/// twice with parity, and with the state machine at most once more.
+#[derive(Clone, Debug)]
+pub(crate) struct Walker {
+    /// The latest place where the exact state is known. The bytes from here on
+    /// must stay readable: the machine restarts here where parity fails.
+    pub(crate) checkpoint: (u64, State),
+    /// The quote parity at `at`, or `None` where the machine runs from the
+    /// checkpoint (then `checkpoint.0 == at`).
+    parity: Option<usize>,
+    /// Where the chunks walked so far end.
+    pub(crate) at: u64,
+    /// The records found so far.
+    pub(crate) records: u64,
+    /// The latest record start found.
+    pub(crate) last_start: Option<u64>,
+}
+
+impl Walker {
+    /// A walk of an input whose data starts at `base`.
+    pub(crate) fn new(base: u64) -> Walker {
+        Walker {
+            checkpoint: (base, State::StartRecord),
+            parity: Some(0),
+            at: base,
+            records: 0,
+            last_start: None,
+        }
+    }
+
+    /// Walks `chunks` (consecutive, starting at `self.at`) with their summaries,
+    /// and returns each chunk's first record start and that record's ordinal,
+    /// and whether every chunk was walked.
+    ///
+    /// With `parity_only`, the walk stops where parity fails instead (the walk
+    /// is then incomplete and must not go on): callers with a parallel
+    /// alternative need not wait for a serial pass over malformed quoting.
+    ///
+    /// # Errors
+    ///
+    /// The error of `src`, or `InvalidData` if it returns the wrong number of
+    /// bytes.
+    pub(crate) fn advance<S: Source>(
+        &mut self,
+        d: &Dialect,
+        src: &mut S,
+        chunks: &[Range<u64>],
+        sums: &[ChunkSummary],
+        parity_only: bool,
+    ) -> io::Result<(Firsts, bool)> {
+        let mut firsts = vec![None; chunks.len()];
+        let Some(end) = chunks.last().map(|c| c.end) else {
+            return Ok((firsts, true));
+        };
+        if self.parity.is_none() {
+            // The machine stopped where these chunks start: parity may resume.
+            let (pos, state) = self.checkpoint;
+            if pos == self.at && self.resumes(d, src, pos, state)? {
+                self.parity = parity_of(state);
             }
         }
-        if parity_only {
-            plan.complete = false;
-            return plan;
+        let mut k = 0;
+        while k < chunks.len() {
+            if let Some(p) = self.parity {
+                let s = &sums[k];
+                if s.trusted[p] {
+                    firsts[k] = s.first[p].map(|f| (f, self.records));
+                    self.records += s.count[p];
+                    if let Some(last) = s.last[p] {
+                        self.checkpoint = (last, State::StartRecord);
+                        self.last_start = Some(last);
+                    }
+                    self.parity = Some(p ^ usize::from(s.odd_quotes));
+                    k += 1;
+                    continue;
+                }
+            }
+            if parity_only {
+                self.at = chunks[k].start;
+                return Ok((firsts, false));
+            }
+            // Parity failed in chunk k: run the machine from the checkpoint,
+            // counting only record starts from chunk k on (earlier ones are
+            // counted already).
+            k = self.machine(d, src, chunks, k, end, &mut firsts)?;
         }
-        // Parity failed in chunk k: run the machine from the checkpoint, counting
-        // only record starts from chunk k on (earlier ones are counted already).
-        let (mut pos, mut state) = checkpoint;
+        self.at = end;
+        Ok((firsts, true))
+    }
+
+    /// Whether parity can take over from the state machine at `pos`, in `state`.
+    fn resumes<S: Source>(&self, d: &Dialect, src: &mut S, pos: u64, state: State) -> io::Result<bool> {
+        // After a literal quote (`x"`), parity would take the quote for a
+        // closing one and accept a quote right after it as syntax.
+        let literal_quote_before = state == State::InField
+            && d.quoting
+            && pos > 0
+            && src.bytes(pos - 1..pos)?.first() == Some(&d.quote);
+        Ok(parity_of(state).is_some() && !literal_quote_before)
+    }
+
+    /// Runs the state machine from the checkpoint through chunk `k` and on, up
+    /// to the first later chunk boundary where parity can resume (returning
+    /// that chunk's index), or to `end` (returning `chunks.len()`).
+    fn machine<S: Source>(
+        &mut self,
+        d: &Dialect,
+        src: &mut S,
+        chunks: &[Range<u64>],
+        k: usize,
+        end: u64,
+        firsts: &mut [Option<(u64, u64)>],
+    ) -> io::Result<usize> {
+        let (mut pos, mut state) = self.checkpoint;
         let from = chunks[k].start;
         let mut next = k + 1;
         let mut first_in_chunk = true;
+        let mut previous = None;
         loop {
             if next < chunks.len() && pos == chunks[next].start {
-                // After a literal quote (`x"`), parity would take the quote for a
-                // closing one and accept a quote right after it as syntax.
-                let literal_quote_before = state == State::InField && d.quoting && input[pos - 1] == d.quote;
+                let literal_quote_before = state == State::InField && d.quoting && previous == Some(d.quote);
                 if let (Some(p), false) = (parity_of(state), literal_quote_before) {
-                    checkpoint = (pos, state);
-                    parity = Some(p);
-                    k = next;
-                    break;
+                    self.checkpoint = (pos, state);
+                    self.parity = Some(p);
+                    return Ok(next);
                 }
                 next += 1;
                 first_in_chunk = true;
+                continue;
             }
-            if pos >= input.len() {
-                k = chunks.len();
-                break;
+            if pos >= end {
+                self.checkpoint = (pos, state);
+                self.parity = None;
+                return Ok(chunks.len());
             }
-            let byte = input[pos];
-            if matches!(state, State::StartRecord | State::Crlf) && !d.is_term(byte) {
-                if pos >= from {
-                    plan.records += 1;
-                    if first_in_chunk {
-                        plan.starts.push(pos);
-                        first_in_chunk = false;
+            // Up to the next chunk boundary, where parity may resume.
+            let stop = chunks
+                .get(next)
+                .map_or(end, |c| c.start)
+                .min(pos.saturating_add(FETCH));
+            let bytes = src.bytes(pos..stop)?;
+            check_len(&bytes, pos..stop)?;
+            for &byte in bytes.iter() {
+                if matches!(state, State::StartRecord | State::Crlf) && !d.is_term(byte) {
+                    if pos >= from {
+                        if first_in_chunk {
+                            firsts[next - 1] = Some((pos, self.records));
+                            first_in_chunk = false;
+                        }
+                        self.records += 1;
+                        self.last_start = Some(pos);
                     }
+                    self.checkpoint = (pos, State::StartRecord);
                 }
-                checkpoint = (pos, State::StartRecord);
+                state = state.step(d, byte).0;
+                previous = Some(byte);
+                pos += 1;
             }
-            state = state.step(d, byte).0;
-            pos += 1;
         }
     }
-    plan
+
+    /// Moves the checkpoint to `self.at` by running the state machine over the
+    /// bytes after it (counting nothing: they are counted), so that they need
+    /// not be kept.
+    pub(crate) fn settle<S: Source>(&mut self, d: &Dialect, src: &mut S) -> io::Result<()> {
+        let (mut pos, mut state) = self.checkpoint;
+        while pos < self.at {
+            let stop = self.at.min(pos.saturating_add(FETCH));
+            let bytes = src.bytes(pos..stop)?;
+            check_len(&bytes, pos..stop)?;
+            for &byte in bytes.iter() {
+                state = state.step(d, byte).0;
+            }
+            pos = stop;
+        }
+        self.checkpoint = (pos, state);
+        self.parity = None;
+        Ok(())
+    }
+}
+
+/// `InvalidData` unless `bytes` are as many as `range` asks for.
+fn check_len(bytes: &[u8], range: Range<u64>) -> io::Result<()> {
+    if bytes.len() as u64 == range.end - range.start {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("asked for bytes {range:?} of the input, got {}", bytes.len()),
+    ))
 }

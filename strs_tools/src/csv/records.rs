@@ -197,6 +197,8 @@ pub struct Record<'r> {
     dialect: &'r Dialect,
     start: usize,
     ends: &'r [u64],
+    /// The offset of `input` in the whole input (a read window's, when streaming).
+    base: u64,
 }
 
 impl std::fmt::Debug for Record<'_> {
@@ -220,7 +222,13 @@ impl<'r> Record<'r> {
             dialect,
             start,
             ends,
+            base: 0,
         }
+    }
+
+    /// The record, for an `input` that starts at byte `base` of the whole input.
+    pub(crate) fn based(self, base: u64) -> Self {
+        Record { base, ..self }
     }
 
     /// The number of fields (at least 1).
@@ -234,8 +242,15 @@ impl<'r> Record<'r> {
     }
 
     /// The raw byte range of field `i` in the input (quotes included, delimiter
-    /// excluded).
-    pub fn range(&self, i: usize) -> Option<Range<usize>> {
+    /// excluded). Offsets count from the input's first byte, also for records
+    /// read from a stream.
+    pub fn range(&self, i: usize) -> Option<Range<u64>> {
+        self.local_range(i)
+            .map(|r| r.start as u64 + self.base..r.end as u64 + self.base)
+    }
+
+    /// The range of field `i` in `self.input`.
+    fn local_range(&self, i: usize) -> Option<Range<usize>> {
         let end = (*self.ends.get(i)? & OFFSET) as usize;
         let start = match i {
             0 => self.start,
@@ -246,7 +261,7 @@ impl<'r> Record<'r> {
 
     /// The raw bytes of field `i` (quotes and escapes as written).
     pub fn raw(&self, i: usize) -> Option<&'r [u8]> {
-        self.range(i).map(|r| &self.input[r])
+        self.local_range(i).map(|r| &self.input[r])
     }
 
     /// The content of field `i`: borrowed from the input unless it contains doubled
@@ -282,9 +297,17 @@ impl<'r> Record<'r> {
         (0..self.len()).map(move |i| self.get(i).unwrap_or_default())
     }
 
-    /// The raw byte range of the whole record in the input (terminator excluded).
-    pub fn byte_range(&self) -> Range<usize> {
-        self.start..self.ends.last().map_or(self.start, |&e| (e & OFFSET) as usize)
+    /// The raw byte range of the whole record in the input (terminator excluded),
+    /// counted from the input's first byte, also for records read from a stream.
+    pub fn byte_range(&self) -> Range<u64> {
+        let end = self.ends.last().map_or(self.start, |&e| (e & OFFSET) as usize);
+        self.start as u64 + self.base..end as u64 + self.base
+    }
+
+    /// The raw bytes of the whole record (terminator excluded).
+    pub fn raw_record(&self) -> &'r [u8] {
+        let end = self.ends.last().map_or(self.start, |&e| (e & OFFSET) as usize);
+        &self.input[self.start..end]
     }
 
     /// The field contents as owned vectors (what `csv::ByteRecord` holds).

@@ -1,6 +1,10 @@
-//! The integration tests, one binary: `mod common` holds the shared tables.
+//! The integration tests, one binary: `cargo test -p strs_tools@0.1.0 --test it <topic>`.
 
 mod common;
+mod csv_large;
+mod csv_oracle;
+mod csv_planner;
+mod csv_reader;
 mod executor;
 mod parallel_split;
 mod process;

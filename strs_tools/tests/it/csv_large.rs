@@ -2,7 +2,7 @@
 //! quoted fields that look like records, `\r\n` and lone `\r`, empty lines, the odd
 //! malformed quote), parsed at several chunk sizes and compared record by record
 //! with the `csv` crate. Small by default; issue 5's run is
-//! `STRS_CSV_LARGE_MIB=256 cargo test --release -p strs_tools --test csv_large`.
+//! `STRS_CSV_LARGE_MIB=256 cargo test --release -p strs_tools@0.1.0 --test it csv_large`.
 
 use strs_tools::csv::CsvParser;
 

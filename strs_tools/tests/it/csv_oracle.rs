@@ -277,7 +277,7 @@ fn fields_are_borrowed_unless_they_contain_escapes() {
     assert_eq!(r.get(3).unwrap(), &b"open"[..]);
     assert_eq!(r.raw(2), Some(&b"\"dou\"\"bled\""[..]));
     assert_eq!(r.range(1), Some(6..14));
-    assert_eq!(r.byte_range(), 0..input.len());
+    assert_eq!(r.byte_range(), 0..input.len() as u64);
     assert_eq!(r.get_str(0).unwrap().unwrap(), "plain");
     assert!(r.get(4).is_none());
 }
