@@ -119,6 +119,29 @@ fn sequential(c: &mut Criterion) {
     });
     g.finish();
 
+    // Many delimiters: 1,000 sharing their first bytes (`,0000`..`,0999`) over
+    // 1 MiB of commas must cost about what 1,000 delimiters with distinct first
+    // bytes cost; building 40,000 (half duplicates) must stay fast.
+    let mut g = c.benchmark_group("split_many_delimiters");
+    g.sample_size(10);
+    let commas = ",".repeat(1 << 20);
+    g.throughput(Throughput::Bytes(commas.len() as u64));
+    let shared: Vec<String> = (0..1000).map(|i| format!(",{i:04}")).collect();
+    let distinct: Vec<String> = (0..1000u32)
+        .map(|i| format!("{}{i:04}", char::from_u32(0x100 + i).expect("a valid char")))
+        .collect();
+    for (name, delims) in [("1000 sharing a prefix", &shared), ("1000 distinct first chars", &distinct)] {
+        let opts = split().delimiters(delims).preserving_delimiters(false).build().unwrap();
+        g.bench_function(format!("{name}, 1 MiB of commas"), |b| {
+            b.iter(|| assert_eq!(opts.split(&commas).count(), 1))
+        });
+    }
+    let many: Vec<String> = (0..40_000).map(|i| format!("d{}", i % 20_000)).collect();
+    g.bench_function("build 40,000 delimiters", |b| {
+        b.iter(|| black_box(split().delimiters(&many).build().unwrap()))
+    });
+    g.finish();
+
     // Linear vs quadratic: the crates.io split with a rare second delimiter.
     let mut g = c.benchmark_group("split_rare_delimiter_scaling");
     g.sample_size(10);
