@@ -130,8 +130,15 @@ fn sequential(c: &mut Criterion) {
     let distinct: Vec<String> = (0..1000u32)
         .map(|i| format!("{}{i:04}", char::from_u32(0x100 + i).expect("a valid char")))
         .collect();
-    for (name, delims) in [("1000 sharing a prefix", &shared), ("1000 distinct first chars", &distinct)] {
-        let opts = split().delimiters(delims).preserving_delimiters(false).build().unwrap();
+    for (name, delims) in [
+        ("1000 sharing a prefix", &shared),
+        ("1000 distinct first chars", &distinct),
+    ] {
+        let opts = split()
+            .delimiters(delims)
+            .preserving_delimiters(false)
+            .build()
+            .unwrap();
         g.bench_function(format!("{name}, 1 MiB of commas"), |b| {
             b.iter(|| assert_eq!(opts.split(&commas).count(), 1))
         });

@@ -8,7 +8,7 @@
 //! with one `str::find` per delimiter per step, but here every search is linear in
 //! the input.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 use memchr::memmem;
 
 /// A delimiter match: the byte range `start..end` and which delimiter matched (its
@@ -91,6 +91,10 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
+/// The largest set (total delimiter bytes) compiled to aho-corasick's DFA; larger
+/// sets get its default choice, whose memory grows more slowly.
+const DFA_MAX_PATTERN_BYTES: usize = 64 << 10;
+
 /// The most delimiters the `FirstBytes` engine verifies by `starts_with`: past
 /// this many, the per-candidate work would grow with the set, so an automaton
 /// takes over and the scan stays linear in the input whatever the set.
@@ -149,6 +153,14 @@ impl DelimiterSet {
                     AhoCorasickBuilder::new()
                         .match_kind(MatchKind::LeftmostFirst)
                         .start_kind(StartKind::Both)
+                        // A DFA walks one transition per byte where the input keeps
+                        // the automaton busy (1,000 delimiters sharing a prefix over
+                        // text full of that prefix); bounded by the set's size so
+                        // its memory stays small.
+                        .kind(
+                            (sorted.iter().map(|p| p.len()).sum::<usize>() <= DFA_MAX_PATTERN_BYTES)
+                                .then_some(AhoCorasickKind::DFA),
+                        )
                         .build(&sorted)
                         .map_err(|e| BuildError {
                             message: e.to_string(),
