@@ -302,7 +302,8 @@ pub(crate) fn fold_chunk<'a, T: SplitItem<'a>, F: Folder<T>>(
             }
         }};
     }
-    match options.delimiters.single_bytes() {
+    let delimiters = options.delimiters_for(T::SPACE);
+    match delimiters.single_bytes() {
         Some(&[a]) if pos < end && dense(a, &hay[pos..end]) => {
             for i in DenseByte::new(a, &hay[pos..end]) {
                 on_match!(pos + i, pos + i + 1);
@@ -324,7 +325,7 @@ pub(crate) fn fold_chunk<'a, T: SplitItem<'a>, F: Folder<T>>(
             }
         }
         _ => {
-            while let Some(m) = options.delimiters.find_before(hay, pos, end) {
+            while let Some(m) = delimiters.find_before(hay, pos, end) {
                 pos = m.end;
                 on_match!(m.start, m.end);
             }
@@ -493,7 +494,7 @@ impl<'a, T: SplitItem<'a>> ParallelIterator for ParSplit<'a, T> {
     fn count(self) -> usize {
         let options = &*self.options;
         let counting = !options.quoting() && !options.stripping && options.preserving_empty;
-        let byte = match options.delimiters.single_bytes() {
+        let byte = match options.delimiters_for(T::SPACE).single_bytes() {
             Some(&[byte]) if counting => byte,
             _ => return self.map(|_| 1usize).sum(),
         };

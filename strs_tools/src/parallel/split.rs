@@ -28,6 +28,8 @@ pub(crate) fn plain_options<P: AsRef<[u8]>>(delimiters: &[P]) -> SplitOptions {
     SplitOptions {
         delimiters: DelimiterSet::new(delimiters)
             .expect("delimiter set too large to compile; build SplitOptions to handle the error"),
+        // The `&str` shorthands take `&str` delimiters; the byte ones split bytes.
+        str_delimiters: None,
         quotes: None,
         preserving_empty: true,
         preserving_delimiters: false,

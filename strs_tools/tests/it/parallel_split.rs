@@ -179,6 +179,34 @@ fn adversarial_inputs_at_every_chunk_size() {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Byte delimiters that are not UTF-8 split bytes, in parallel as
+    /// sequentially, and are ignored by `&str` splits (they could cut a
+    /// character), which then equal a split on the valid ones.
+    #[test]
+    fn byte_delimiters_split_bytes_and_leave_str_splits_whole(
+        src in text(),
+        bits in 0u8..64,
+        chunk in 1usize..9,
+        threads in 1usize..4,
+    ) {
+        let f = Flags::from_bits(bits);
+        let mut b = split();
+        f.apply(b.byte_delimiters([&b"\xc3"[..], b"\xff", b","]));
+        let bytes_opts = b.build().unwrap();
+        let ps = ParallelSplit::new().chunk_size(chunk).threads(threads);
+        let expected: Vec<_> = bytes_opts.split_bytes(src.as_bytes()).collect();
+        let got: Vec<_> = ps.split_with_bytes(&bytes_opts, src.as_bytes()).collect();
+        prop_assert_eq!(got, expected);
+        let str_opts = f.options(&[","]);
+        let str_expected: Vec<Split> = str_opts.split(&src).collect();
+        prop_assert_eq!(bytes_opts.split(&src).collect::<Vec<_>>(), str_expected.clone());
+        prop_assert_eq!(ps.split_with(&bytes_opts, &src).collect::<Vec<_>>(), str_expected);
+    }
+}
+
 #[test]
 fn par_split_is_lazy_and_collects_like_std() {
     let text = "line one\nline two\n\nline four\n".repeat(1000);

@@ -56,7 +56,7 @@ impl<'a, const N: usize> IntoDelimiters<'a> for &[&'a str; N] {
 #[derive(Clone, Debug)]
 pub struct SplitBuilder<'a> {
     src: &'a str,
-    delimiters: Vec<String>,
+    delimiters: Vec<Vec<u8>>,
     preserving_empty: bool,
     preserving_delimiters: bool,
     preserving_quoting: bool,
@@ -129,7 +129,7 @@ impl<'a> SplitBuilder<'a> {
 
     /// Sets a single delimiter (replacing earlier ones).
     pub fn delimiter(&mut self, delimiter: &str) -> &mut Self {
-        self.delimiters = vec![delimiter.to_owned()];
+        self.delimiters = vec![delimiter.as_bytes().to_vec()];
         self
     }
 
@@ -149,7 +149,35 @@ impl<'a> SplitBuilder<'a> {
         I: IntoIterator<Item = P>,
         P: AsRef<str>,
     {
-        self.delimiters = delimiters.into_iter().map(|d| d.as_ref().to_owned()).collect();
+        self.delimiters = delimiters
+            .into_iter()
+            .map(|d| d.as_ref().as_bytes().to_vec())
+            .collect();
+        self
+    }
+
+    /// Sets byte delimiters (replacing earlier ones), for splitting bytes that
+    /// need not be UTF-8 with [`SplitOptions::split_bytes`] or
+    /// [`SplitOptions::par_split_bytes`]. A `&str` split uses only those that
+    /// are valid UTF-8 (a byte sequence that is not could match inside a
+    /// character).
+    ///
+    /// ```
+    /// use strs_tools::string::split;
+    ///
+    /// let opts = split().byte_delimiters([&b"\xff"[..], b","]).preserving_delimiters(false).build()?;
+    /// let parts: Vec<Vec<u8>> = opts.split_bytes(b"a\xffb,c").map(|p| p.bytes.into_owned()).collect();
+    /// assert_eq!(parts, [b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+    /// let text: Vec<String> = opts.split("a,b").map(String::from).collect();
+    /// assert_eq!(text, ["a", "b"]);
+    /// # Ok::<(), strs_tools::matcher::BuildError>(())
+    /// ```
+    pub fn byte_delimiters<I, P>(&mut self, delimiters: I) -> &mut Self
+    where
+        I: IntoIterator<Item = P>,
+        P: AsRef<[u8]>,
+    {
+        self.delimiters = delimiters.into_iter().map(|d| d.as_ref().to_vec()).collect();
         self
     }
 
@@ -161,7 +189,7 @@ impl<'a> SplitBuilder<'a> {
         self.delimiters = delimiters
             .into_delimiters()
             .into_iter()
-            .map(str::to_owned)
+            .map(|d| d.as_bytes().to_vec())
             .collect();
         self
     }
@@ -257,8 +285,16 @@ impl<'a> SplitBuilder<'a> {
             };
             QuoteSet::new(pre, post)
         });
+        let all_utf8 = self.delimiters.iter().all(|d| std::str::from_utf8(d).is_ok());
+        let str_delimiters = if all_utf8 {
+            None
+        } else {
+            let valid = self.delimiters.iter().filter(|d| std::str::from_utf8(d).is_ok());
+            Some(DelimiterSet::new(valid)?)
+        };
         Ok(SplitOptions {
             delimiters: DelimiterSet::new(&self.delimiters)?,
+            str_delimiters,
             quotes: quotes.filter(|q| !q.pairs.is_empty()),
             preserving_empty: self.preserving_empty,
             preserving_delimiters: self.preserving_delimiters,

@@ -81,7 +81,7 @@ impl Pieces<'_> {
                 return None;
             }
             let start = self.state.pos;
-            let end = match options.delimiters.find_at(self.hay, start) {
+            let end = match options.delimiters_for(self.space).find_at(self.hay, start) {
                 Some(m) => {
                     self.state.pos = m.end;
                     if options.preserving_delimiters {

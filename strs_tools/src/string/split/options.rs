@@ -26,7 +26,12 @@ use crate::string::scan::{QuoteSet, RawSegment, Scanner, Space, ESCAPE};
 /// ```
 #[derive(Clone, Debug)]
 pub struct SplitOptions {
+    /// Every delimiter: what byte sources are split on.
     pub(crate) delimiters: DelimiterSet,
+    /// The delimiters that are valid UTF-8, when some are not: what `&str`
+    /// sources are split on (a byte sequence that is not UTF-8 could match
+    /// inside a character).
+    pub(crate) str_delimiters: Option<DelimiterSet>,
     pub(crate) quotes: Option<QuoteSet>,
     pub(crate) preserving_empty: bool,
     pub(crate) preserving_delimiters: bool,
@@ -91,9 +96,18 @@ impl SplitOptions {
         &self.delimiters
     }
 
+    /// The delimiters a source of this kind is split on: all of them for
+    /// bytes, the valid UTF-8 ones for `&str`.
+    pub(crate) fn delimiters_for(&self, space: Space) -> &DelimiterSet {
+        match (space, &self.str_delimiters) {
+            (Space::Unicode, Some(set)) => set,
+            _ => &self.delimiters,
+        }
+    }
+
     pub(crate) fn scanner(&self, space: Space) -> Scanner<'_> {
         Scanner {
-            delimiters: &self.delimiters,
+            delimiters: self.delimiters_for(space),
             quotes: self.quotes.as_ref(),
             skip_space: (self.stripping && self.quotes.is_some()).then_some(space),
         }
