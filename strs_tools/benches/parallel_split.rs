@@ -53,6 +53,13 @@ fn parallel(c: &mut Criterion) {
                 black_box(v)
             })
         });
+        g.bench_function(format!("strs_tools par_split collect_vec/{threads}t"), |b| {
+            b.iter(|| {
+                let v: Vec<&str> = p.install(|| text.par_split(&["\n"]).collect_vec());
+                assert_eq!(v.len(), lines);
+                black_box(v)
+            })
+        });
         g.bench_function(format!("rayon par_split('\\n') count/{threads}t"), |b| {
             b.iter(|| {
                 let n = p.install(|| rayon::str::ParallelString::par_split(text.as_str(), '\n').count());

@@ -13,7 +13,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::iter::plumbing::{bridge_unindexed, Folder, UnindexedConsumer, UnindexedProducer};
-use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
+use rayon::iter::{
+    IndexedParallelIterator, IntoParallelIterator, IntoParallelRefIterator, ParallelExtend, ParallelIterator,
+};
 
 use super::stitch::{plan_split, SplitPlan};
 use super::{pool, NumaStringProcessor};
@@ -368,7 +370,7 @@ pub(crate) fn fold_chunk<'a, T: SplitItem<'a>, F: Folder<T>>(
 /// # Example
 ///
 /// ```
-/// use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
+/// use rayon::iter::ParallelIterator;
 /// use strs_tools::string::split;
 ///
 /// let opts = split().delimiter("\n").preserving_delimiters(false).build()?;
@@ -443,13 +445,17 @@ impl<'a, T> ParSplit<'a, T> {
     }
 }
 
-impl<T: Send> ParSplit<'_, T>
-where
-    Self: ParallelIterator<Item = T>,
-{
+// The bound is crate-private on purpose: it is implemented exactly for the four
+// item types `ParSplit` is built with, and sealed by being unnameable.
+#[allow(private_bounds)]
+impl<'a, T: SplitItem<'a>> ParSplit<'a, T> {
     /// The pieces collected into a `Vec`, in order: the indexed form, for
     /// callers that need `len`, indexing, `zip` or `par_iter` over the result.
-    /// The same as `collect::<Vec<_>>()`.
+    /// The same as `collect::<Vec<_>>()`; where the pieces are exactly the
+    /// text between matches of one byte and every segment is kept (`str::split`
+    /// on a byte), it counts the pieces of each chunk first and writes them
+    /// straight into one `Vec` of the exact length, in parallel, instead of
+    /// gathering per-job vectors and appending them.
     ///
     /// ```
     /// use strs_tools::parallel::ParallelStringExt;
@@ -458,9 +464,69 @@ where
     /// assert_eq!(lines, ["a", "b", "c"]);
     /// ```
     pub fn collect_vec(self) -> Vec<T> {
-        self.collect()
+        let options = &*self.options;
+        let Some((byte, per_match)) = counted_byte::<T>(options) else {
+            return self.collect();
+        };
+        self.pool.clone().install(|| {
+            let plan = self.plan(T::SPACE);
+            let counts = piece_counts(&plan, self.src.bytes, byte, per_match);
+            let total = counts.iter().sum();
+            let mut out: Vec<T> = Vec::with_capacity(total);
+            let src = self.src;
+            out.par_extend(
+                (0..total)
+                    .into_par_iter()
+                    .map(|_| T::plain(src, 0, 0, SplitType::Delimited)),
+            );
+            let mut slices = Vec::with_capacity(counts.len());
+            let mut rest = out.as_mut_slice();
+            for &n in &counts {
+                let (slice, tail) = rest.split_at_mut(n);
+                slices.push(slice);
+                rest = tail;
+            }
+            slices.into_par_iter().enumerate().for_each(|(k, slice)| {
+                let range = plan.ranges[k].clone();
+                let fill = SliceFill { slice, filled: 0 };
+                let (fill, _) = fold_chunk(options, src, range, plan.entries[k], usize::MAX, fill);
+                assert_eq!(
+                    fill.filled,
+                    fill.slice.len(),
+                    "a chunk yields the pieces it counted"
+                );
+            });
+            out
+        })
+    }
+}
+
+/// A folder writing pieces into a slice of exactly their number.
+struct SliceFill<'s, T> {
+    slice: &'s mut [T],
+    filled: usize,
+}
+
+impl<T> Folder<T> for SliceFill<'_, T> {
+    type Result = ();
+
+    fn consume(mut self, item: T) -> Self {
+        self.slice[self.filled] = item;
+        self.filled += 1;
+        self
     }
 
+    fn complete(self) {}
+
+    fn full(&self) -> bool {
+        false
+    }
+}
+
+impl<T: Send> ParSplit<'_, T>
+where
+    Self: ParallelIterator<Item = T>,
+{
     /// How many chunks the split is cut into on its pool.
     #[cfg(test)]
     pub(crate) fn chunk_count(&self) -> usize {
@@ -492,27 +558,43 @@ impl<'a, T: SplitItem<'a>> ParallelIterator for ParSplit<'a, T> {
     /// kernel per chunk instead of visiting every piece; otherwise every piece
     /// is produced and counted.
     fn count(self) -> usize {
-        let options = &*self.options;
-        let counting = !options.quoting() && !options.stripping && options.preserving_empty;
-        let byte = match options.delimiters_for(T::SPACE).single_bytes() {
-            Some(&[byte]) if counting => byte,
-            _ => return self.map(|_| 1usize).sum(),
+        let Some((byte, per_match)) = counted_byte::<T>(&self.options) else {
+            return self.map(|_| 1usize).sum();
         };
-        let per_match = 1 + usize::from(options.preserving_delimiters);
         self.pool.clone().install(|| {
             let plan = self.plan(T::SPACE);
-            let matches: usize = plan
-                .ranges
-                .par_iter()
-                .zip(&plan.entries)
-                .map(|(range, entry)| match self.src.bytes.get(entry.pos..range.end) {
-                    Some(part) => memchr::memchr_iter(byte, part).count(),
-                    None => 0,
-                })
-                .sum();
-            matches * per_match + 1
+            piece_counts(&plan, self.src.bytes, byte, per_match).iter().sum()
         })
     }
+}
+
+/// The byte whose matches delimit the pieces, and the pieces per match, when
+/// the pieces are exactly the text between matches of one byte and every
+/// segment is kept (`str::split` on a byte): then the pieces can be counted
+/// without producing them.
+fn counted_byte<'a, T: SplitItem<'a>>(options: &SplitOptions) -> Option<(u8, usize)> {
+    let counting = !options.quoting() && !options.stripping && options.preserving_empty;
+    match options.delimiters_for(T::SPACE).single_bytes() {
+        Some(&[byte]) if counting => Some((byte, 1 + usize::from(options.preserving_delimiters))),
+        _ => None,
+    }
+}
+
+/// How many pieces each planned chunk yields (see [`counted_byte`]), counted
+/// with memchr's counting kernel; the last chunk also yields the final segment.
+fn piece_counts(plan: &SplitPlan, hay: &[u8], byte: u8, per_match: usize) -> Vec<usize> {
+    let mut counts: Vec<usize> = plan
+        .ranges
+        .par_iter()
+        .zip(&plan.entries)
+        .map(|(range, entry)| {
+            // An entry past the range end (a delimiter straddled it) has no match.
+            let part = hay.get(entry.pos..range.end).unwrap_or_default();
+            memchr::memchr_iter(byte, part).count() * per_match
+        })
+        .collect();
+    *counts.last_mut().expect("a plan has at least one chunk") += 1;
+    counts
 }
 
 /// A run of planned chunks, split in halves for rayon.
@@ -574,7 +656,7 @@ impl SplitOptions {
     /// the chunk size or the pool.
     ///
     /// ```
-    /// use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
+    /// use rayon::iter::ParallelIterator;
     /// use strs_tools::string::split;
     ///
     /// let opts = split().delimiters(["\r\n", "\n"]).quoting(true).preserving_delimiters(false).build()?;
