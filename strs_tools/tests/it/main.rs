@@ -1,5 +1,6 @@
 //! The integration tests, one binary: `cargo test -p strs_tools@0.1.0 --test it <topic>`.
 
+mod alloc;
 mod common;
 mod csv_large;
 mod csv_oracle;
@@ -11,3 +12,6 @@ mod process;
 mod split_oracle;
 mod split_stream;
 mod words;
+
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;

@@ -207,6 +207,45 @@ proptest! {
     }
 }
 
+/// The eager split once stored every piece before the caller's iterator
+/// started (16 bytes per line, +96 MB to count the lines of 256 MiB). Counting,
+/// mapping and reducing now allocate only the chunk plan, whatever the number
+/// of pieces.
+#[test]
+fn lazy_splits_allocate_the_plan_not_the_pieces() {
+    let text = "GET /index.html 200\n".repeat(100_000); // 2 MB, 100,001 pieces
+    let opts = split().delimiters(["\r\n", "\n"]).quoting(true).preserving_empty(true).build().unwrap();
+    for threads in [1, 2, 3] {
+        let pool = super::alloc::counting_pool(threads);
+        let checks: [(&str, &(dyn Fn() -> usize + Sync)); 4] = [
+            ("count", &|| text.par_split(&["\n"]).count()),
+            ("map + sum", &|| {
+                text.par_split_map(&["\n"], |l| usize::from(!l.is_empty()))
+                    .sum::<usize>()
+                    + 1
+            }),
+            ("filter + count", &|| {
+                text.par_split(&["\n"]).filter(|l| l.len() < 100).count()
+            }),
+            ("quoting, count", &|| {
+                opts.par_split(&text)
+                    .filter(|s| s.typ == strs_tools::string::SplitType::Delimited)
+                    .count()
+            }),
+        ];
+        for (what, check) in checks {
+            let (n, bytes) = super::alloc::allocated_during(&pool, check);
+            assert_eq!(n, 100_001, "{what}");
+            // Two chunks of the default 1 MiB: a plan of a few hundred bytes,
+            // plus rayon's own bookkeeping. The pieces alone would be 1.6 MB.
+            assert!(
+                bytes < 64 << 10,
+                "{what} on {threads} threads allocated {bytes} bytes"
+            );
+        }
+    }
+}
+
 #[test]
 fn par_split_is_lazy_and_collects_like_std() {
     let text = "line one\nline two\n\nline four\n".repeat(1000);
