@@ -214,7 +214,12 @@ proptest! {
 #[test]
 fn lazy_splits_allocate_the_plan_not_the_pieces() {
     let text = "GET /index.html 200\n".repeat(100_000); // 2 MB, 100,001 pieces
-    let opts = split().delimiters(["\r\n", "\n"]).quoting(true).preserving_empty(true).build().unwrap();
+    let opts = split()
+        .delimiters(["\r\n", "\n"])
+        .quoting(true)
+        .preserving_empty(true)
+        .build()
+        .unwrap();
     for threads in [1, 2, 3] {
         let pool = super::alloc::counting_pool(threads);
         let checks: [(&str, &(dyn Fn() -> usize + Sync)); 4] = [

@@ -68,9 +68,7 @@ impl<'a> Pieces<'a> {
             }
         }
     }
-}
 
-impl Pieces<'_> {
     /// `next_piece` without quoting or stripping: what `Scanner::advance` plus
     /// `SplitOptions::finish` do in that case, written directly.
     #[inline]
