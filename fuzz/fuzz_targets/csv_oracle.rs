@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         .double_quote(double_quote)
         .quoting(quoting)
         .terminator(if lf_only { Terminator::Byte(b'\n') } else { Terminator::Crlf })
-        .chunk_size(Some(chunk_size))
+        .chunk_size(chunk_size)
         .threads(threads);
     let mut theirs = csv::ReaderBuilder::new();
     theirs

@@ -7,7 +7,6 @@
 
 #![deny(unsafe_code)]
 
-mod bench;
 mod cmd;
 mod failure;
 mod input;
@@ -30,7 +29,7 @@ struct Cli {
 /// Options every subcommand takes, before or after its name.
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// Worker threads (0 or absent: all available). `bench` takes a list: 1,2.
+    /// Worker threads (0 or absent: all available).
     #[arg(long, global = true, value_delimiter = ',', value_name = "N")]
     threads: Vec<usize>,
     /// Bytes per parallel task, e.g. 65536, 64K, 1M (default 1M). Any size gives
@@ -54,7 +53,7 @@ pub struct Global {
 }
 
 impl Global {
-    /// The one thread count of a subcommand other than `bench` (0: all).
+    /// The thread count (0: all).
     pub fn threads(&self) -> Result<usize, Failure> {
         match self.threads[..] {
             [] => Ok(0),
@@ -63,9 +62,7 @@ impl Global {
                 "--threads {n} is more than the limit of {}",
                 strs_tools::parallel::MAX_THREADS
             ))),
-            _ => Err(Failure::usage(
-                "--threads takes one number (a list only for bench)",
-            )),
+            _ => Err(Failure::usage("--threads takes one number")),
         }
     }
 
@@ -110,10 +107,6 @@ enum Command {
     Wc(cmd::wc::WcArgs),
     /// Word frequencies, most frequent first: `count<TAB>word` lines.
     Words(cmd::words::WordsArgs),
-    /// Measure every workload against its peers and print the scaling table.
-    Bench(bench::BenchArgs),
-    #[command(hide = true, name = "__memprobe")]
-    MemProbe(bench::MemProbeArgs),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -124,14 +117,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             strs_tools::parallel::MAX_THREADS
         )));
     }
-    if !matches!(cli.command, Command::Bench(_)) {
-        let threads = g.threads()?;
-        if threads > 0 {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build_global()
-                .map_err(|e| Failure::usage(format!("cannot start {threads} threads: {e}")))?;
-        }
+    let threads = g.threads()?;
+    if threads > 0 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .map_err(|e| Failure::usage(format!("cannot start {threads} threads: {e}")))?;
     }
     match cli.command {
         Command::Split(args) => cmd::split::run(g, args),
@@ -139,8 +130,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Find(args) => cmd::find::run(g, args),
         Command::Wc(args) => cmd::wc::run(g, args),
         Command::Words(args) => cmd::words::run(g, args),
-        Command::Bench(args) => bench::run(g, args),
-        Command::MemProbe(args) => bench::mem_probe(args),
     }
 }
 

@@ -3,65 +3,23 @@
 //! `csv` crate and simd-csv, on one generated, deterministic CSV. Every benchmark
 //! checks its own answer first.
 //!
-//! A second group times the stray-quote input (a quote inside an unquoted field
+//! `csv_reader` times the reader entry points (the input read from a
+//! `std::io::Read` in bounded windows) against the same work from memory, and
+//! reports their peak memory.
+//!
+//! A further group times the stray-quote input (a quote inside an unquoted field
 //! on every line, a quarter of the size), where quote parity helps nowhere.
 //!
 //! `STRS_CSV_BENCH_MIB` sets the input size (default 256 MiB, as in issue 5):
 //! `STRS_CSV_BENCH_MIB=16 cargo bench -p strs_tools@0.1.0 --bench csv`.
 
 use std::hint::black_box;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
-use strs_tools::csv::CsvParser;
-
-/// A deterministic CSV of about `target` bytes: a header and 8 columns; about 10 %
-/// of the free-text fields are quoted and hold commas, doubled quotes and newlines.
-fn generate(target: usize) -> (Vec<u8>, usize) {
-    const WORDS: &[&str] = &[
-        "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
-    ];
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let mut out = b"id,name,score,date,count,tag,text,code\n".to_vec();
-    let mut rows = 0;
-    while out.len() < target {
-        let r = next();
-        let word = |k: u64| WORDS[(k % WORDS.len() as u64) as usize];
-        let text = if r % 10 == 0 {
-            format!(
-                "\"{} says \"\"{}\"\", then,\n{} {}\"",
-                word(r >> 8),
-                word(r >> 12),
-                word(r >> 16),
-                r % 97
-            )
-        } else {
-            format!("{} {} {}", word(r >> 8), word(r >> 12), word(r >> 16))
-        };
-        let line = format!(
-            "{rows},{},{}.{:02},2024-{:02}-{:02},{},{},{},X{:04}\n",
-            word(r >> 20),
-            r % 1000,
-            (r >> 4) % 100,
-            1 + (r >> 24) % 12,
-            1 + (r >> 28) % 28,
-            (r >> 32) % 100_000,
-            word(r >> 36),
-            text,
-            (r >> 40) % 10_000,
-        );
-        out.extend_from_slice(line.as_bytes());
-        rows += 1;
-    }
-    (out, rows)
-}
+use strs_tools::csv::{CsvParser, Record};
 
 fn ours(threads: usize) -> CsvParser {
     CsvParser::builder()
@@ -71,14 +29,7 @@ fn ours(threads: usize) -> CsvParser {
 }
 
 fn csv_crate_fields(input: &[u8]) -> (usize, usize) {
-    let mut reader = csv::ReaderBuilder::new().from_reader(input);
-    let mut record = csv::ByteRecord::new();
-    let (mut records, mut fields) = (0, 0);
-    while reader.read_byte_record(&mut record).expect("valid csv") {
-        records += 1;
-        fields += record.len();
-    }
-    (records, fields)
+    strs_testdata::csv_crate_fields(input, true)
 }
 
 fn simd_csv_fields(input: &[u8]) -> (usize, usize) {
@@ -108,6 +59,55 @@ fn ours_fields(parser: &CsvParser, input: &[u8]) -> (usize, usize) {
 fn ours_streamed(parser: &CsvParser, input: &[u8]) -> (usize, usize) {
     let lens = parser.par_map(input, |r| r.len()).expect("valid csv");
     (lens.len(), lens.iter().sum())
+}
+
+/// Every record read from a `Read` (a slice here: the read is a copy, as from a
+/// pipe) and handed to a closure in input order.
+fn ours_reader(parser: &CsvParser, input: &[u8]) -> (usize, usize) {
+    let mut fields = 0;
+    let records = parser
+        .for_each_record_reader(input, &mut |r: Record<'_>| {
+            fields += r.len();
+            ControlFlow::Continue(())
+        })
+        .expect("valid csv");
+    (records as usize, fields)
+}
+
+/// The reader against the same parse and count from memory, at 1 and 2 threads.
+fn bench_reader(c: &mut Criterion, input: &[u8], rows: usize) {
+    let expected = (rows, rows * 8);
+    for threads in [1, 2] {
+        assert_eq!(ours_reader(&ours(threads), input), expected);
+        assert_eq!(ours(threads).count_records_reader(input).ok(), Some(rows as u64));
+    }
+    let mut group = new_group(c, "csv_reader", input);
+    for threads in [1, 2] {
+        let parser = ours(threads);
+        group.bench_with_input(BenchmarkId::new("parse_reader", threads), input, |b, i| {
+            b.iter(|| ours_reader(&parser, black_box(i)))
+        });
+        group.bench_with_input(BenchmarkId::new("parse_memory", threads), input, |b, i| {
+            b.iter(|| ours_streamed(&parser, black_box(i)))
+        });
+        group.bench_with_input(BenchmarkId::new("count_reader", threads), input, |b, i| {
+            b.iter(|| parser.count_records_reader(black_box(i)))
+        });
+        group.bench_with_input(BenchmarkId::new("count_memory", threads), input, |b, i| {
+            b.iter(|| parser.count_records(black_box(i)))
+        });
+    }
+    group.finish();
+    for threads in [1, 2] {
+        let run = || {
+            black_box(ours_reader(&ours(threads), input));
+        };
+        if let Some(extra) = peak_extra_mib(run) {
+            eprintln!(
+                "csv bench: peak memory beyond the input, reader parse, {threads} threads: {extra} MiB"
+            );
+        }
+    }
 }
 
 /// User + system CPU time of this process, in clock ticks (Linux).
@@ -157,21 +157,13 @@ fn new_group<'c>(c: &'c mut Criterion, name: &str, input: &[u8]) -> BenchmarkGro
     group
 }
 
-/// Hostile input for the block parser: a quote inside an unquoted field on every
-/// line, so that no block's quotes are syntax (about `bytes` long, 5 fields per
-/// record, a header).
-fn stray_quotes(bytes: usize) -> (Vec<u8>, usize) {
-    let line = b"i,5\" pipe,abc,12.5,xyzxyz\n";
-    let rows = bytes / line.len();
-    ([&b"h1,h2,h3,h4,h5\n"[..], &line.repeat(rows)].concat(), rows)
-}
-
 /// The stray-quote input: ours streamed at 1 and 2 threads and kept at 1,
 /// against the `csv` crate.
 fn bench_stray_quotes(c: &mut Criterion, mib: usize) {
-    let (input, rows) = stray_quotes((mib << 20) / 4);
-    let input = &input[..];
-    let expected = (rows, rows * 5);
+    let generated = strs_testdata::csv_stray_quotes((mib << 20) / 4);
+    let input = &generated.bytes[..];
+    let rows = generated.records;
+    let expected = (rows, rows * generated.columns);
     assert_eq!(csv_crate_fields(input), expected);
     for threads in [1, 2] {
         assert_eq!(ours_streamed(&ours(threads), input), expected);
@@ -199,11 +191,12 @@ fn bench(c: &mut Criterion) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(256);
-    let (input, rows) = generate(mib << 20);
-    let input = &input[..];
+    let generated = strs_testdata::csv_quoted(mib << 20);
+    let input = &generated.bytes[..];
+    let rows = generated.records;
 
     // Every contender must agree before anything is timed.
-    let expected = (rows, rows * 8);
+    let expected = (rows, rows * generated.columns);
     assert_eq!(csv_crate_fields(input), expected);
     assert_eq!(simd_csv_fields(input), expected);
     for threads in [1, 2] {
@@ -298,6 +291,7 @@ fn bench(c: &mut Criterion) {
     }
     eprintln!("csv bench: input {} MiB, {rows} records", input.len() >> 20);
 
+    bench_reader(c, input, rows);
     bench_stray_quotes(c, mib);
 }
 

@@ -8,9 +8,6 @@ use std::hint::black_box;
 use strs_tools::parallel::{ParallelSplit, ParallelStringExt};
 use strs_tools::string::split;
 
-#[path = "../../strs/src/bench/data.rs"]
-mod common;
-
 fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -19,7 +16,7 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 }
 
 fn parallel(c: &mut Criterion) {
-    let text = common::log_text(common::size());
+    let text = strs_testdata::log_text(strs_testdata::bench_bytes());
     let lines = text.split('\n').count();
     let mut g = c.benchmark_group("par_split_newline");
     g.sample_size(10).throughput(Throughput::Bytes(text.len() as u64));

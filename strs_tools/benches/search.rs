@@ -18,73 +18,10 @@ use strs_tools::parallel::ParallelSearcher;
 mod support;
 use support::{env, measure, Measured};
 
-/// Deterministic log lines; about 1 line in 12 carries one of the patterns.
-fn log_text(bytes: usize) -> String {
-    // 36 messages, 3 of them with a pattern: about 1 line in 12 matches.
-    let messages = [
-        "GET /api/v1/items 200 in 12ms",
-        "POST /api/v1/orders 201 in 48ms",
-        "cache miss for key user:1234, fetching",
-        "connection pool at 17/64",
-        "request handled by upstream node-3",
-        "scheduled job compaction finished",
-        "error: connection reset by peer",
-        "user session refreshed",
-        "GET /health 200 in 1ms",
-        "retrying after timeout, attempt 2",
-        "GET /static/app.js 304 in 0ms",
-        "PUT /api/v1/items/77 204 in 9ms",
-        "warning: slow query took 1200ms",
-        "flushed 512 rows to segment 0042",
-        "auth token validated for tenant acme",
-        "GET /api/v1/search?q=shoes 200 in 88ms",
-        "websocket upgrade accepted",
-        "metrics exported to collector",
-        "critical: disk /var almost full",
-        "config reloaded from /etc/app.toml",
-        "DELETE /api/v1/items/12 200 in 7ms",
-        "queue depth 3, consumers 8",
-        "GET /api/v1/users/me 200 in 5ms",
-        "background sync completed in 2.1s",
-        "rate limit window reset",
-        "GET /favicon.ico 404 in 0ms",
-        "new connection from 10.0.3.17",
-        "connection closed by client",
-        "TLS handshake completed",
-        "GET /api/v1/orders 200 in 31ms",
-        "feature flag beta_ui on for 5%",
-        "garbage collection took 3ms",
-        "POST /api/v1/login 200 in 120ms",
-        "snapshot written to s3 bucket",
-        "heartbeat from node-7",
-        "request id propagated to downstream",
-    ];
-    let levels = ["INFO", "DEBUG", "INFO", "INFO", "WARN", "INFO"];
-    let mut text = String::with_capacity(bytes + 256);
-    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut line = 0u64;
-    while text.len() < bytes {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        line += 1;
-        let msg = messages[(x % messages.len() as u64) as usize];
-        let level = levels[((x >> 8) % levels.len() as u64) as usize];
-        let (h, m, s) = ((line / 3_600_000) % 24, (line / 60_000) % 60, (line / 1000) % 60);
-        text.push_str(&format!(
-            "2026-11-27T{h:02}:{m:02}:{s:02}.{:03}Z {level:5} [worker-{:02}] {msg} id={}\n",
-            line % 1000,
-            (x >> 20) % 16,
-            (x >> 24) % 100_000
-        ));
-    }
-    text
-}
-
 fn main() {
     let bytes = env("STRS_BENCH_BYTES", 256 << 20);
     let runs = env("STRS_BENCH_RUNS", 5);
-    let text = log_text(bytes);
+    let text = strs_testdata::log_text(bytes);
     let hay = text.as_bytes();
     let patterns = ["error", "warning", "critical"];
     let gb = hay.len() as f64 / 1e9;

@@ -7,11 +7,8 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use std::hint::black_box;
 use strs_tools::string::split;
 
-#[path = "../../strs/src/bench/data.rs"]
-mod common;
-
 fn sequential(c: &mut Criterion) {
-    let text = common::log_text(common::size());
+    let text = strs_testdata::log_text(strs_testdata::bench_bytes());
     let bytes = text.len() as u64;
     let lines = text.split('\n').count();
     let mut g = c.benchmark_group("split_newline");

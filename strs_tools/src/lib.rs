@@ -4,7 +4,9 @@
 //!   crate (same results), but linear-time and zero-copy.
 //! * [`parallel`]: the same split, and search, chunk processing and more, on every
 //!   core, with results identical to the sequential twins.
-//! * [`csv`]: RFC 4180 parsing in parallel, with exact chunk boundaries.
+//! * [`csv`]: RFC 4180 parsing in parallel, with exact chunk boundaries: in memory,
+//!   from any `std::io::Read` in bounded memory, and a split planner over byte
+//!   ranges for engines.
 //! * [`matcher`]: the compiled delimiter/pattern sets everything above is built on.
 //!
 //! # Conventions

@@ -55,7 +55,7 @@ pub fn run(g: &Global, args: CsvArgs) -> Result<(), Failure> {
         CsvParser::builder()
             .has_headers(headers)
             .flexible(true)
-            .chunk_size(Some(g.chunk_size()))
+            .chunk_size(g.chunk_size())
             .build()
             .map_err(|e| Failure::usage(format!("{e}")))
     };

@@ -1,6 +1,6 @@
 //! Classification of 64-byte blocks into bitmasks: bit `i` of a mask is set when
 //! byte `i` of the block is a quote, a terminator byte or the delimiter. The
-//! record counter (`plan.rs`) and the block parser (`parse_blocks.rs`) work on
+//! record counter (`plan.rs`) and the block parser (`block_parse.rs`) work on
 //! these masks:
 //! quote state for a whole block comes from one prefix XOR, and structure is
 //! found by walking set bits instead of bytes (the technique of simdjson and
@@ -16,7 +16,29 @@
 //! value exists only after run-time detection of its instructions, and every load
 //! reads inside a `&[u8; 64]`.
 
-use super::dialect::{nonzero_bytes, Dialect, HIGH_BYTES, LOW_BYTES};
+use super::dialect::Dialect;
+
+/// `0x01` in every byte of a word.
+pub(crate) const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
+/// `0x80` in every byte of a word.
+pub(crate) const HIGH_BYTES: u64 = LOW_BYTES << 7;
+/// `0x7f` in every byte of a word.
+const LOW_SEVEN: u64 = HIGH_BYTES - LOW_BYTES;
+
+/// Bit 7 of each byte of the result is set exactly when that byte of `v` is not
+/// 0 (exact: no carries cross bytes, unlike the classic has-zero test).
+#[inline(always)]
+pub(crate) fn nonzero_bytes(v: u64) -> u64 {
+    ((v & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | v
+}
+
+/// `0x80` in each byte of `w` equal to the byte of `pattern`, 0 elsewhere
+/// (exact: no carries cross bytes, unlike the classic has-zero test): the one
+/// word-at-a-time byte comparison of the module's scalar code.
+#[inline(always)]
+pub(crate) fn equal_bytes(w: u64, pattern: u64) -> u64 {
+    !nonzero_bytes(w ^ pattern) & HIGH_BYTES
+}
 
 /// The bytes per block.
 pub(crate) const BLOCK: usize = 64;
@@ -87,12 +109,9 @@ impl Words {
         }
     }
 
-    /// `0x80` in each byte of `w` equal to the byte of `pattern`, 0 elsewhere
-    /// (exact: no carries cross bytes, unlike the classic has-zero test).
     #[inline(always)]
     fn equal(w: u64, pattern: u64) -> u64 {
-        let v = w ^ pattern;
-        !nonzero_bytes(v) & HIGH_BYTES
+        equal_bytes(w, pattern)
     }
 
     /// The 8 high bits of `high` (one per byte) as the low 8 bits of the result:
@@ -404,6 +423,32 @@ mod avx2 {
             self.equal(self.halves(block), [self.delimiter, self.t1, self.t2])
         }
     }
+}
+
+/// The quotes of a block that parity would wrongly take for syntax, given which
+/// bytes are inside quotes (`inside`: for a quote, that the quotes before it are
+/// odd, so that it closes them): an opening quote whose preceding byte may not
+/// stand there, or a closing quote whose next byte may not. The bytes that may
+/// are the field ends (`field_ends`) and, with `""` escaping, quotes; `before` and
+/// `after` say it (as 0 or 1) of the bytes just outside the block, whose last
+/// byte is `last`.
+#[inline(always)]
+pub(crate) fn misread_quotes(
+    d: &Dialect,
+    quotes: u64,
+    field_ends: u64,
+    inside: u64,
+    (before, after, last): (u64, u64, u32),
+) -> u64 {
+    let syntax = if d.double_quote {
+        field_ends | quotes
+    } else {
+        field_ends
+    };
+    // Bit i: byte i - 1 (resp. i + 1) may stand next to a syntax quote.
+    let before = syntax << 1 | before;
+    let after = syntax >> 1 | after << last;
+    quotes & ((!inside & !before) | (inside & !after))
 }
 
 /// The inclusive prefix XOR of `x`: bit `i` of the result is the parity of the

@@ -1,20 +1,6 @@
 //! The dialect: which bytes mean what. Validated once by the builder, then shared
 //! read-only by every chunk worker.
 
-/// `0x01` in every byte of a word.
-pub(crate) const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
-/// `0x80` in every byte of a word.
-pub(crate) const HIGH_BYTES: u64 = LOW_BYTES << 7;
-/// `0x7f` in every byte of a word.
-const LOW_SEVEN: u64 = HIGH_BYTES - LOW_BYTES;
-
-/// Bit 7 of each byte of the result is set exactly when that byte of `v` is not
-/// 0 (exact: no carries cross bytes, unlike the classic has-zero test).
-#[inline(always)]
-pub(crate) fn nonzero_bytes(v: u64) -> u64 {
-    ((v & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | v
-}
-
 /// How records end.
 ///
 /// Terminator bytes at the start of a record are skipped, so empty lines never
@@ -62,6 +48,9 @@ pub(crate) struct Dialect {
     /// quote or after a closing one (a delimiter, a terminator, or with `""`
     /// escaping a quote).
     pub(crate) quote_neighbours: [bool; 256],
+    /// A UTF-8 byte-order mark at the input's first byte is skipped (as csv-core
+    /// does); off for inputs that are pieces of a larger one.
+    pub(crate) skip_bom: bool,
 }
 
 impl Dialect {
@@ -83,9 +72,10 @@ impl Dialect {
             ends_field: [false; 256],
             ends_field_words: [0; 3],
             quote_neighbours: [false; 256],
+            skip_bom: true,
         };
         let (t1, t2) = d.term_bytes();
-        d.ends_field_words = [delimiter, t1, t2].map(|b| u64::from(b) * LOW_BYTES);
+        d.ends_field_words = [delimiter, t1, t2].map(|b| u64::from_le_bytes([b; 8]));
         for b in 0..=255u8 {
             d.ends_field[usize::from(b)] = b == delimiter || d.is_term(b);
             d.quote_neighbours[usize::from(b)] = d.ends_field[usize::from(b)] || (double_quote && b == quote);
@@ -122,7 +112,7 @@ impl Dialect {
 
     /// The bytes that identify the dialect in an encoded range summary:
     /// delimiter, quote, escape, terminator byte, and flags (quoting, `""`
-    /// escaping, an escape byte, CRLF terminators).
+    /// escaping, an escape byte, CRLF terminators, byte-order mark skipped).
     pub(crate) fn tag(&self) -> [u8; 5] {
         let (term, crlf) = match self.terminator {
             Terminator::Crlf => (0, 8),
@@ -131,7 +121,8 @@ impl Dialect {
         let flags = u8::from(self.quoting)
             | u8::from(self.double_quote) << 1
             | u8::from(self.escape.is_some()) << 2
-            | crlf;
+            | crlf
+            | u8::from(self.skip_bom) << 4;
         [self.delimiter, self.quote, self.escape.unwrap_or(0), term, flags]
     }
 

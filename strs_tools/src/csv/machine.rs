@@ -1,6 +1,6 @@
 //! The CSV state machine, written the slow and obvious way: one state enum and one
 //! transition function that mirror csv-core's NFA byte for byte. The fast parser
-//! (`parse.rs`) is tested in lockstep against it; the chunk planner falls back to it
+//! (`scalar.rs`, `block_parse.rs`) is tested in lockstep against it; the chunk planner falls back to it
 //! where quote parity cannot be trusted (malformed quoting, escape dialects).
 
 use super::dialect::Dialect;

@@ -50,18 +50,21 @@
 //! ```
 
 // The SIMD block kernels need `unsafe`; it is allowed in that module only.
+mod block_parse;
 #[allow(unsafe_code)]
 mod blocks;
 mod dialect;
 mod error;
 mod machine;
 mod parse;
-mod parse_blocks;
 mod parser;
 mod plan;
 mod ranges;
 mod records;
+mod scalar;
+mod stitch;
 mod stream;
+mod unit;
 
 #[cfg(test)]
 mod tests;

@@ -6,27 +6,25 @@ use rayon::prelude::*;
 use super::dialect::{Dialect, Terminator};
 use super::error::{Error, ErrorKind};
 use super::machine::{Action, State};
-use super::parse::{parse_records, parse_records_into, Limits, Parsed, Unit, UnitError};
+use super::parse::{parse_records, parse_records_into};
 use super::plan::{bom_len, data_chunks, summarize, walk, ChunkSummary, Plan};
 use super::ranges::{self, RangePlan, RangeSummary};
 use super::records::{Record, Records};
-use crate::parallel::pool;
+use super::stitch;
+use super::unit::{Limits, Unit, UnitError};
+use crate::parallel::plan::effective_chunk_size;
+use crate::parallel::{pool, DEFAULT_CHUNK_SIZE};
 use std::ops::Range;
 
-/// The smallest chunk the default chunk size picks: below this, per-chunk
-/// overhead outweighs the parallelism.
-const MIN_DEFAULT_CHUNK: usize = 256 * 1024;
-
-/// The most chunks an input is cut into.
-const MAX_CHUNKS: usize = 1 << 20;
-
 /// Builds a [`CsvParser`]: the dialect (which bytes mean what), record-length and
-/// quote strictness, the field-size limit, and the thread count and chunk size.
+/// quote strictness, the field-size limit, the thread count and chunk size, and
+/// the read window and record limit of the reader entry points.
 ///
 /// The defaults are the `csv` crate's: `,` delimiter, `"` quote with `""`
 /// escaping, no backslash escape, `\n`/`\r`/`\r\n` terminators, a header record,
 /// strict record lengths; plus: lenient quotes, no field-size limit, all threads
-/// of the current rayon pool.
+/// of the current rayon pool, automatic chunks, 4 MiB read windows, records up to
+/// 64 MiB when reading.
 ///
 /// # Example
 ///
@@ -58,9 +56,10 @@ pub struct CsvParserBuilder {
     has_headers: bool,
     flexible: bool,
     strict_quotes: bool,
+    skip_byte_order_mark: bool,
     max_field_size: Option<usize>,
     threads: usize,
-    chunk_size: Option<usize>,
+    chunk_size: usize,
     window: usize,
     max_record: usize,
 }
@@ -77,9 +76,10 @@ impl Default for CsvParserBuilder {
             has_headers: true,
             flexible: false,
             strict_quotes: false,
+            skip_byte_order_mark: true,
             max_field_size: None,
             threads: 0,
-            chunk_size: None,
+            chunk_size: 0,
             window: 0,
             max_record: CsvParser::DEFAULT_MAX_RECORD,
         }
@@ -154,6 +154,15 @@ impl CsvParserBuilder {
         self
     }
 
+    /// Whether a UTF-8 byte-order mark at the input's first byte is skipped
+    /// (default `true`, as csv-core does). Turn it off to parse a piece of a
+    /// larger input that starts past byte 0 (see [`RangePlan::pieces`]): a mark
+    /// there is data.
+    pub fn skip_byte_order_mark(&mut self, skip: bool) -> &mut Self {
+        self.skip_byte_order_mark = skip;
+        self
+    }
+
     /// The largest raw field, quotes included, in bytes (default: no limit); a
     /// larger field is an [`ErrorKind::FieldTooLarge`] error.
     pub fn max_field_size(&mut self, limit: Option<usize>) -> &mut Self {
@@ -168,11 +177,13 @@ impl CsvParserBuilder {
         self
     }
 
-    /// The size of the pieces the input is cut into (default: about four pieces
-    /// per thread, at least 256 KiB). Any size gives the same result; 0 means 1.
-    /// The input is never cut into more than 2^20 pieces (about 100 MiB of chunk
-    /// summaries): a smaller size is raised to `input.len() / 2^20`.
-    pub fn chunk_size(&mut self, chunk_size: Option<usize>) -> &mut Self {
+    /// The size in bytes of the pieces the input (or a read window) is cut into
+    /// for the threads; 0, the default, means automatic:
+    /// [`DEFAULT_CHUNK_SIZE`](crate::parallel::DEFAULT_CHUNK_SIZE). Any size,
+    /// down to 1 byte, gives the same result. An input is never cut into more
+    /// than 65,536 pieces: a smaller size is raised to `input.len() / 65,536`,
+    /// so a tiny size costs bounded memory and serial work.
+    pub fn chunk_size(&mut self, chunk_size: usize) -> &mut Self {
         self.chunk_size = chunk_size;
         self
     }
@@ -205,7 +216,7 @@ impl CsvParserBuilder {
     /// delimiter, the quote (if quoting), the escape (if any) and the terminator
     /// bytes must all differ.
     pub fn build(&self) -> Result<CsvParser, Error> {
-        let dialect = Dialect::new(
+        let mut dialect = Dialect::new(
             self.delimiter,
             self.quote,
             self.quoting,
@@ -213,6 +224,7 @@ impl CsvParserBuilder {
             self.escape,
             self.terminator,
         );
+        dialect.skip_bom = self.skip_byte_order_mark;
         let mut special = vec![("delimiter", self.delimiter)];
         if self.quoting {
             special.push(("quote", self.quote));
@@ -267,7 +279,7 @@ fn invalid(why: String) -> Error {
 /// use strs_tools::csv::CsvParser;
 ///
 /// let input = "id,text\n1,\"line one\nline two\"\n2,plain\n";
-/// let parser = CsvParser::builder().chunk_size(Some(4)).build().unwrap();
+/// let parser = CsvParser::builder().chunk_size(4).build().unwrap();
 /// assert_eq!(parser.count_records(input), 2);
 /// let records = parser.parse(input).unwrap();
 /// assert_eq!(records.get(0).unwrap().get(1).unwrap(), &b"line one\nline two"[..]);
@@ -279,7 +291,7 @@ pub struct CsvParser {
     pub(crate) has_headers: bool,
     pub(crate) flexible: bool,
     pub(crate) threads: Option<usize>,
-    chunk_size: Option<usize>,
+    chunk_size: usize,
     pub(crate) window: usize,
     pub(crate) max_record: usize,
 }
@@ -308,24 +320,20 @@ impl CsvParser {
         CsvParserBuilder::new()
     }
 
+    /// The chunk size used for `len` bytes (see `CsvParserBuilder::chunk_size`).
     pub(crate) fn chunk_size_for(&self, len: usize) -> usize {
-        let size = self.chunk_size.unwrap_or_else(|| {
-            // A dedicated pool has exactly the requested threads; otherwise the
-            // caller's pool decides.
-            let threads = self.threads.unwrap_or_else(rayon::current_num_threads);
-            let pieces = 4 * threads.max(1);
-            (len / pieces).max(MIN_DEFAULT_CHUNK)
-        });
-        // Each chunk costs a summary (~100 bytes): bound their number so a tiny
-        // chunk size on a huge input cannot exhaust memory.
-        size.max(len.div_ceil(MAX_CHUNKS))
+        let size = match self.chunk_size {
+            0 => DEFAULT_CHUNK_SIZE,
+            size => size,
+        };
+        effective_chunk_size(len, size)
     }
 
     /// The record count by quote parity, and the true record starts at chunk
     /// boundaries (`parity_only`: see `walk`).
     fn plan(&self, input: &[u8], parity_only: bool) -> Plan {
-        let base = bom_len(input);
-        let chunks = data_chunks(input, self.chunk_size_for(input.len()));
+        let base = bom_len(&self.dialect, input);
+        let chunks = data_chunks(&self.dialect, input, self.chunk_size_for(input.len()));
         let d = &self.dialect;
         let sums: Vec<ChunkSummary> = pool::install(self.threads, || {
             chunks
@@ -476,7 +484,7 @@ impl CsvParser {
         let expected_fields = if self.flexible {
             None
         } else {
-            first_record_len(&self.dialect, &input[bom_len(input)..])
+            first_record_len(&self.dialect, &input[bom_len(&self.dialect, input)..])
         };
         Limits {
             expected_fields,
@@ -484,133 +492,21 @@ impl CsvParser {
         }
     }
 
-    /// Parses `input` in parallel by speculating, then stitching (DESIGN.md), and
-    /// returns `finish` of each piece of records in input order, or the first error.
-    ///
-    /// 1. In parallel, each chunk is parsed from its first line start (the first
-    ///    non-terminator byte after a terminator byte; chunk 0 from the data start),
-    ///    keeping the records that start inside it. That start is a true record start
-    ///    unless the chunk begins inside a quoted field (or malformed quoting).
-    /// 2. Serially, the true parse is followed from chunk to chunk: it enters each
-    ///    chunk at the record start where the previous chunk's parse stopped. When
-    ///    the speculative parse has a record starting there, every record from there
-    ///    on is true (a parse from a true record start is the sequential parse);
-    ///    otherwise records are parsed one by one from the true start until one
-    ///    starts where the speculative parse has one (csv-core resynchronises within
-    ///    a record or two; mis-entered quoted fields rarely last). The serial work is
-    ///    O(chunks) plus those few records.
-    /// 3. In parallel, each piece is assembled, its record lengths checked, and
-    ///    handed to `finish` with the index of its first record.
+    /// The speculate-and-stitch parse of `input` (see `stitch::run`).
     fn run<T: Send>(
         &self,
         input: &[u8],
         finish: impl Fn(usize, Unit) -> T + Sync + Send,
     ) -> Result<Vec<T>, Error> {
-        let base = bom_len(input);
-        let chunks = data_chunks(input, self.chunk_size_for(input.len()));
-        let d = &self.dialect;
-        let limits = self.limits_for(input);
-        // Record lengths are checked once the records are known to be true ones.
-        let lenient = Limits {
-            expected_fields: None,
-            ..limits
-        };
-        let specs: Vec<Parsed> = pool::install(self.threads, || {
-            chunks
-                .par_iter()
-                .enumerate()
-                .map(|(k, r)| {
-                    let start = if k == 0 {
-                        Some(base)
-                    } else {
-                        first_line_start(d, input, r.clone())
-                    };
-                    match start {
-                        Some(s) => parse_records(d, lenient, input, s, r.end),
-                        None => Parsed {
-                            unit: Unit::empty(r.end),
-                            error: None,
-                        },
-                    }
-                })
-                .collect()
-        });
-
-        // Stitch. `pos` is where the true parse stands: the start of its next record.
-        let mut pieces: Vec<Piece> = Vec::with_capacity(chunks.len());
-        let mut parse_error: Option<UnitError> = None;
-        let mut pos = base;
-        for (r, spec) in chunks.iter().zip(specs) {
-            let mut prefix = Unit::empty(pos);
-            let mut synced = None;
-            while pos < r.end {
-                if let Ok(j) = spec.unit.record_starts.binary_search(&pos) {
-                    synced = Some(j);
-                    break;
-                }
-                let one = parse_records(d, lenient, input, pos, pos + 1);
-                prefix.append(&one.unit, 0);
-                if let Some(mut e) = one.error {
-                    e.record += prefix.len();
-                    parse_error = Some(e);
-                    break;
-                }
-                pos = one.unit.next;
-            }
-            let piece = match synced {
-                Some(from) => {
-                    if let Some(mut e) = spec.error {
-                        // Records from `from` on are true, so is an error after them.
-                        e.record = e.record - from + prefix.len();
-                        parse_error = Some(e);
-                    }
-                    pos = spec.unit.next;
-                    Piece {
-                        prefix,
-                        spec: Some((spec.unit, from)),
-                    }
-                }
-                None => Piece { prefix, spec: None },
-            };
-            pieces.push(piece);
-            if parse_error.is_some() {
-                break;
-            }
-        }
-
-        // The index of each piece's first record, for positions and headers.
-        let mut offsets = Vec::with_capacity(pieces.len());
-        let mut total = 0;
-        for p in &pieces {
-            offsets.push(total);
-            total += p.len();
-        }
-        let results: Vec<(T, Option<UnitError>)> = pool::install(self.threads, || {
-            pieces
-                .into_par_iter()
-                .zip(offsets.par_iter())
-                .map(|(piece, &offset)| {
-                    let unit = piece.assemble();
-                    let length_error = limits
-                        .expected_fields
-                        .and_then(|expected| check_lengths(&unit, expected));
-                    (finish(offset, unit), length_error)
-                })
-                .collect()
-        });
-        let first_length_error = results
-            .iter()
-            .zip(&offsets)
-            .find_map(|((_, e), &offset)| e.clone().map(|e| (offset + e.record, e)));
-        let parse_error = parse_error.map(|e| (offsets.last().copied().unwrap_or(0) + e.record, e));
-        let error = match (first_length_error, parse_error) {
-            (Some(l), Some(p)) => Some(if l.0 < p.0 { l } else { p }),
-            (l, p) => l.or(p),
-        };
-        if let Some((record, e)) = error {
-            return Err(Error::at(e.kind, input, record, e.byte));
-        }
-        Ok(results.into_iter().map(|(t, _)| t).collect())
+        let chunk_size = self.chunk_size_for(input.len());
+        stitch::run(
+            &self.dialect,
+            self.limits_for(input),
+            self.threads,
+            chunk_size,
+            input,
+            finish,
+        )
     }
 
     /// Parses all records in parallel.
@@ -651,7 +547,7 @@ impl CsvParser {
             &self.dialect,
             self.limits_for(input),
             input,
-            bom_len(input),
+            bom_len(&self.dialect, input),
             input.len(),
         );
         if let Some(e) = parsed.error {
@@ -794,7 +690,7 @@ impl CsvParser {
     /// `None` where quote parity fails (malformed quoting): the planner would
     /// have to walk it serially, and speculating is parallel.
     fn pieces(&self, input: &[u8]) -> Option<Vec<Range<usize>>> {
-        let base = bom_len(input);
+        let base = bom_len(&self.dialect, input);
         if pool::current_threads(self.threads, None) == 1 {
             return Some(std::iter::once(base..input.len()).collect());
         }
@@ -843,55 +739,6 @@ impl CsvParser {
         }
         Ok(records)
     }
-}
-
-/// The records of one piece of the stitched parse: records parsed one by one where
-/// the speculation had to be caught up with, then the speculative records from
-/// the one where it was met.
-struct Piece {
-    prefix: Unit,
-    spec: Option<(Unit, usize)>,
-}
-
-impl Piece {
-    fn len(&self) -> usize {
-        self.prefix.len() + self.spec.as_ref().map_or(0, |(u, from)| u.len() - from)
-    }
-
-    fn assemble(self) -> Unit {
-        match self.spec {
-            None => self.prefix,
-            Some((spec, 0)) if self.prefix.is_empty() => spec,
-            Some((spec, from)) => {
-                let mut unit = self.prefix;
-                unit.append(&spec, from);
-                unit
-            }
-        }
-    }
-}
-
-/// The first line start in `range` (not at the data start): a byte that is not a
-/// terminator, after a terminator byte.
-fn first_line_start(d: &Dialect, input: &[u8], range: Range<usize>) -> Option<usize> {
-    let (t1, t2) = d.term_bytes();
-    let from = range.start - 1;
-    memchr::memchr2_iter(t1, t2, &input[from..range.end - 1])
-        .map(|t| from + t + 1)
-        .find(|&p| !d.is_term(input[p]))
-}
-
-/// The first record of `unit` whose length differs from `expected`.
-fn check_lengths(unit: &Unit, expected: usize) -> Option<UnitError> {
-    let record = (0..unit.len()).find(|&r| unit.field_count(r) != expected)?;
-    Some(UnitError {
-        kind: ErrorKind::UnequalLengths {
-            expected,
-            found: unit.field_count(record),
-        },
-        byte: unit.record_starts[record],
-        record,
-    })
 }
 
 /// The field count of the first record, by the state machine (it stops there).

@@ -19,15 +19,18 @@ use memchr::memchr;
 #[cfg(test)]
 use memchr::{memchr2_iter, memchr3_iter};
 
-use super::blocks::{block_at, dispatch, odd_mask, prefix_xor, BlockTask, Classes, Kernel, BLOCK};
+use super::blocks::{
+    block_at, dispatch, misread_quotes, odd_mask, prefix_xor, BlockTask, Classes, Kernel, BLOCK,
+};
 use super::dialect::Dialect;
 use super::machine::State;
 use crate::parallel::plan::chunk_ranges;
 
 /// The length of a UTF-8 byte-order mark at the start of `input` (0 or 3): csv-core
-/// skips it before parsing, and so do we.
-pub(crate) fn bom_len(input: &[u8]) -> usize {
-    if input.starts_with(b"\xef\xbb\xbf") {
+/// skips it before parsing, and so do we (unless the dialect says the input is a
+/// piece of a larger one).
+pub(crate) fn bom_len(d: &Dialect, input: &[u8]) -> usize {
+    if d.skip_bom && input.starts_with(b"\xef\xbb\xbf") {
         3
     } else {
         0
@@ -36,8 +39,8 @@ pub(crate) fn bom_len(input: &[u8]) -> usize {
 
 /// The nominal chunks of the data of `input` (after a byte-order mark), as ranges
 /// of `input`.
-pub(crate) fn data_chunks(input: &[u8], chunk_size: usize) -> Vec<Range<usize>> {
-    let base = bom_len(input);
+pub(crate) fn data_chunks(d: &Dialect, input: &[u8], chunk_size: usize) -> Vec<Range<usize>> {
+    let base = bom_len(d, input);
     let mut chunks = chunk_ranges(&input[base..], chunk_size, false);
     for r in &mut chunks {
         *r = r.start + base..r.end + base;
@@ -86,32 +89,6 @@ impl ChunkSummary {
 // state machine (after an untrusted stretch) keeps the induction only if the
 // state there is one of the above and is not InField right after a literal quote,
 // which `walk` checks.
-
-/// The quotes of a block that parity would wrongly take for syntax, given which
-/// bytes are inside quotes (`inside`: for a quote, that the quotes before it are
-/// odd, so that it closes them): an opening quote whose preceding byte may not
-/// stand there, or a closing quote whose next byte may not. The bytes that may
-/// are the field ends (`field_ends`) and, with `""` escaping, quotes; `before` and
-/// `after` say it (as 0 or 1) of the bytes just outside the block, whose last
-/// byte is `last`.
-#[inline(always)]
-pub(crate) fn misread_quotes(
-    d: &Dialect,
-    quotes: u64,
-    field_ends: u64,
-    inside: u64,
-    (before, after, last): (u64, u64, u32),
-) -> u64 {
-    let syntax = if d.double_quote {
-        field_ends | quotes
-    } else {
-        field_ends
-    };
-    // Bit i: byte i - 1 (resp. i + 1) may stand next to a syntax quote.
-    let before = syntax << 1 | before;
-    let after = syntax >> 1 | after << last;
-    quotes & ((!inside & !before) | (inside & !after))
-}
 
 /// Summarises `input[range]` for both entry parities: `summarize_data` of that
 /// range of an input in memory whose data starts at `base` (after a byte-order
@@ -733,13 +710,24 @@ impl Walker {
     }
 }
 
-/// `InvalidData` unless `bytes` are as many as `range` asks for.
+/// A source that returned another number of bytes than asked for.
+#[derive(Debug)]
+pub(crate) struct WrongLength(String);
+
+impl std::fmt::Display for WrongLength {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for WrongLength {}
+
+/// An `InvalidData` error holding [`WrongLength`] unless `bytes` are as many as
+/// `range` asks for.
 fn check_len(bytes: &[u8], range: Range<u64>) -> io::Result<()> {
     if bytes.len() as u64 == range.end - range.start {
         return Ok(());
     }
-    Err(io::Error::new(
-        io::ErrorKind::InvalidData,
-        format!("asked for bytes {range:?} of the input, got {}", bytes.len()),
-    ))
+    let why = format!("asked for bytes {range:?} of the input, got {}", bytes.len());
+    Err(io::Error::new(io::ErrorKind::InvalidData, WrongLength(why)))
 }

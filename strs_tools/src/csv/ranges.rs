@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use super::dialect::Dialect;
 use super::error::{Error, ErrorKind};
-use super::plan::{bom_len, summarize_data, walk_source, ChunkSummary, Source};
+use super::plan::{bom_len, summarize_data, walk_source, ChunkSummary, Source, WrongLength};
 
 /// What one byte range of a CSV input holds, for planning: the record starts in
 /// it for both quote states it may be entered in, its quote parity, and whether
@@ -112,7 +112,7 @@ impl RangeSummary {
         }
         let dialect: [u8; 5] = bytes[5..10].try_into().unwrap_or_default();
         let (flags, skip) = (bytes[10], bytes[11]);
-        if dialect[4] & !0b1111 != 0 || flags & !0b1_1111 != 0 {
+        if dialect[4] & !0b1_1111 != 0 || flags & !0b1_1111 != 0 {
             return Err(bad("unknown flags"));
         }
         let word = |i: usize| {
@@ -198,7 +198,7 @@ pub(crate) fn summarize_public(
     data: &[u8],
     after: Option<u8>,
 ) -> RangeSummary {
-    let data_start = if offset == 0 { bom_len(data) as u64 } else { 0 };
+    let data_start = if offset == 0 { bom_len(d, data) as u64 } else { 0 };
     summarize_range(d, offset, before, data, after, data_start)
 }
 
@@ -255,6 +255,12 @@ impl RangePlan {
     /// record starts, the bytes from that record to the next range's first record
     /// (or to the input's end), and the ordinal of its first record. Each piece
     /// holds whole records only, and together they hold every record once.
+    ///
+    /// A piece parses on its own with a parser of the same dialect built with
+    /// `has_headers` only for the piece of ordinal 0 and
+    /// [`skip_byte_order_mark`](super::CsvParserBuilder::skip_byte_order_mark)
+    /// off for pieces past byte 0 (and `flexible`, or a check of record lengths
+    /// against the header's); its byte offsets are then relative to the piece.
     ///
     /// # Example
     ///
@@ -350,14 +356,14 @@ pub(crate) fn plan_ranges<S: Source>(
     let mut data_start = summaries.first().map_or(0, |s| u64::from(s.skip));
     let first_len = summaries.first().map_or(0, |s| s.len);
     let bom = |src: &mut S| -> Result<bool, Error> {
-        Ok(data_start == 3 || (end >= 3 && fetch_exact(src, 0..3)? == b"\xef\xbb\xbf"))
+        Ok(data_start == 3 || (d.skip_bom && end >= 3 && fetch_exact(src, 0..3)? == b"\xef\xbb\xbf"))
     };
     if first_len <= 3 && end > first_len && bom(src)? {
         data_start = 3;
         fixed = summaries.to_vec();
         for s in fixed.iter_mut().take_while(|s| s.offset <= 3) {
             let from = s.offset.saturating_sub(1);
-            let to = (s.offset + s.len + 1).min(end);
+            let to = (s.offset + s.len).saturating_add(1).min(end);
             let bytes = fetch_exact(src, from..to)?;
             let inner = (s.offset - from) as usize;
             let before = (s.offset > 0).then(|| bytes[0]);
@@ -370,7 +376,7 @@ pub(crate) fn plan_ranges<S: Source>(
     let chunks: Vec<Range<u64>> = summaries.iter().map(RangeSummary::range).collect();
     let sums: Vec<ChunkSummary> = summaries.iter().map(|s| s.sum.clone()).collect();
     let walked = walk_source(d, src, end, data_start, &chunks, &sums, false).map_err(|e| {
-        if e.kind() == io::ErrorKind::InvalidData {
+        if e.get_ref().is_some_and(|inner| inner.is::<WrongLength>()) {
             bad(e.to_string())
         } else {
             Error::new(ErrorKind::io(&e), None)

@@ -1,4 +1,5 @@
-//! The parse result: records borrowed from the input, in input order.
+//! The parse result: records borrowed from the input, in input order, and the
+//! views of a `Unit`'s offsets as records.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -8,7 +9,32 @@ use rayon::prelude::*;
 use super::dialect::Dialect;
 use super::error::{Error, ErrorKind};
 use super::machine::unescape;
-use super::parse::{Unit, COMPLEX, OFFSET, QUOTED};
+use super::unit::{Unit, COMPLEX, OFFSET, QUOTED};
+
+impl Unit {
+    /// Record `r`, borrowed from `input`.
+    pub(crate) fn record<'a>(&'a self, input: &'a [u8], d: &'a Dialect, r: usize) -> Record<'a> {
+        Record::new(
+            input,
+            d,
+            self.record_starts[r],
+            &self.field_ends[self.field_index[r]..self.field_index[r + 1]],
+        )
+    }
+
+    /// The (complete) records in order, borrowed from `input`.
+    pub(crate) fn records<'a>(
+        &'a self,
+        input: &'a [u8],
+        d: &'a Dialect,
+    ) -> impl Iterator<Item = Record<'a>> + 'a {
+        let bounds = self.field_index.windows(2);
+        self.record_starts
+            .iter()
+            .zip(bounds)
+            .map(move |(&start, b)| Record::new(input, d, start, &self.field_ends[b[0]..b[1]]))
+    }
+}
 
 /// All records of an input, borrowed from it: fields are byte ranges into the
 /// input, unescaped only when read, and only if they need it.

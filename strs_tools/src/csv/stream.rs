@@ -10,14 +10,17 @@ use std::borrow::Cow;
 use std::io::{self, Read};
 use std::ops::{ControlFlow, Range};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::blocks::{nonzero_bytes, HIGH_BYTES, LOW_BYTES};
 use super::error::{Error, ErrorKind, Position};
-use super::parse::{parse_records, Limits, Unit, UnitError};
+use super::parse::parse_records_into;
 use super::parser::CsvParser;
 use super::plan::{bom_len, summarize_data, ChunkSummary, Firsts, Source, Walker};
 use super::records::Record;
+use super::unit::{Limits, Unit, UnitError};
 use crate::parallel::plan::chunk_ranges;
 use crate::parallel::pool;
 
@@ -80,19 +83,19 @@ struct Window {
     filled: usize,
     offset: u64,
     eof: bool,
-    /// Bytes scanned or parsed so far, all passes together: the work the
-    /// linearity tests bound.
-    work: AtomicU64,
+    /// Bytes scanned or parsed so far, all passes together (shared by the
+    /// windows of one read): the work the linearity tests bound.
+    work: Arc<AtomicU64>,
 }
 
 impl Window {
-    fn new() -> Window {
+    fn new(work: Arc<AtomicU64>) -> Window {
         Window {
             data: Vec::new(),
             filled: 0,
             offset: 0,
             eof: false,
-            work: AtomicU64::new(0),
+            work,
         }
     }
 
@@ -131,6 +134,19 @@ impl Window {
                 Err(Error::new(kind, None))
             }
         }
+    }
+
+    /// Starts over with the bytes of `other` from `from` on, which the next
+    /// read extends.
+    fn restart_from(&mut self, other: &Window, from: u64) {
+        let tail = &other.bytes()[other.local(from)..];
+        if self.data.len() < tail.len() {
+            self.data.resize(tail.len(), 0);
+        }
+        self.data[..tail.len()].copy_from_slice(tail);
+        self.filled = tail.len();
+        self.offset = from;
+        self.eof = false;
     }
 
     /// Forgets the bytes before `pos`, moving the others to the front when
@@ -172,7 +188,7 @@ impl Reading<'_> {
         w: &mut Window,
     ) -> Result<Reading<'p>, Error> {
         w.fill(reader, parser.window.max(3))?;
-        let base = bom_len(w.bytes()) as u64;
+        let base = bom_len(&parser.dialect, w.bytes()) as u64;
         Ok(Reading {
             parser,
             walker: Walker::new(base),
@@ -180,11 +196,12 @@ impl Reading<'_> {
         })
     }
 
-    /// Summarises the bytes read since the last call, in parallel, and walks
-    /// them; returns each chunk's first record start. The last byte read is
+    /// Summarises the bytes read since the last call (in parallel, or on the
+    /// calling thread while the pool is busy parsing) and walks them; returns
+    /// each chunk's first record start. The last byte read is
     /// left for the next call until the input ends: a summary needs the byte
     /// after its chunk.
-    fn advance(&mut self, w: &Window) -> Result<Firsts, Error> {
+    fn advance(&mut self, w: &Window, parallel: bool) -> Result<Firsts, Error> {
         let from = self.walker.at;
         let to = if w.eof { w.end() } else { w.end().saturating_sub(1) };
         if to <= from {
@@ -199,22 +216,22 @@ impl Reading<'_> {
             .map(|r| from + r.start as u64..from + r.end as u64)
             .collect();
         let base = self.base;
-        let sums: Vec<ChunkSummary> = pool::install(p.threads, || {
-            chunks
-                .par_iter()
-                .map(|c| {
-                    let before = (c.start != base).then(|| w.bytes()[w.local(c.start) - 1]);
-                    let after = w.bytes().get(w.local(c.end)).copied();
-                    summarize_data(
-                        d,
-                        &w.bytes()[w.local(c.start)..w.local(c.end)],
-                        before,
-                        after,
-                        c.start,
-                    )
-                })
-                .collect()
-        });
+        let summarize = |c: &Range<u64>| {
+            let before = (c.start != base).then(|| w.bytes()[w.local(c.start) - 1]);
+            let after = w.bytes().get(w.local(c.end)).copied();
+            summarize_data(
+                d,
+                &w.bytes()[w.local(c.start)..w.local(c.end)],
+                before,
+                after,
+                c.start,
+            )
+        };
+        let sums: Vec<ChunkSummary> = if parallel {
+            pool::install(p.threads, || chunks.par_iter().map(summarize).collect())
+        } else {
+            chunks.iter().map(summarize).collect()
+        };
         let (firsts, _) = self
             .walker
             .advance(d, &mut &*w, &chunks, &sums, false)
@@ -260,12 +277,12 @@ impl CsvParser {
     ///
     /// The records are those of [`parse`](CsvParser::parse) on the whole input,
     /// with the same errors at the same positions (record, line and byte counted
-    /// from the input's start): the input is read a [window](CsvParserBuilder::window)
+    /// from the input's start): the input is read a [window](super::CsvParserBuilder::window)
     /// at a time; the window's complete records are located in parallel from
     /// exact record starts, and the record its end cuts is carried to the next
     /// window, of which only the new bytes are scanned. Memory is about twice
     /// the window plus the longest record (at most
-    /// [`max_record`](CsvParserBuilder::max_record)). Reading happens on the
+    /// [`max_record`](super::CsvParserBuilder::max_record)). Reading happens on the
     /// calling thread, so `reader` need not be `Send` (a `StdinLock` works);
     /// `Interrupted` reads are retried. A byte-order mark is skipped only at
     /// the input's first byte.
@@ -299,57 +316,111 @@ impl CsvParser {
         R: Read,
         S: RecordSink + ?Sized,
     {
-        let mut w = Window::new();
-        self.read_records(reader, sink, &mut w)
+        self.read_records(reader, sink, &Arc::new(AtomicU64::new(0)))
     }
 
-    /// `for_each_record_reader`, in `w` (whose work count the tests read).
-    fn read_records<R, S>(&self, mut reader: R, sink: &mut S, w: &mut Window) -> Result<u64, Error>
+    /// `for_each_record_reader`, counting its work in `work` (for the tests).
+    ///
+    /// Two windows take turns: while the pool parses one window's records, the
+    /// calling thread hands the previous window's records to the sink and reads
+    /// the next window (its first bytes: the record the current one cuts). A
+    /// carried record longer than half a window is not copied: the window grows
+    /// in place instead, reading and parsing in turn.
+    fn read_records<R, S>(&self, mut reader: R, sink: &mut S, work: &Arc<AtomicU64>) -> Result<u64, Error>
     where
         R: Read,
         S: RecordSink + ?Sized,
     {
-        let mut reading = Reading::start(self, &mut reader, w)?;
+        let mut cur = Window::new(work.clone());
+        let mut spare = Window::new(work.clone());
+        let mut reading = Reading::start(self, &mut reader, &mut cur)?;
         let limit = self.max_record.max(self.window);
         // The first record not yet parsed starts here (or the data does).
         let mut carry = reading.base;
+        // A failed read: the records the bytes before it complete are
+        // delivered first.
         let mut failed = None;
+        // The parsed records of `spare`, the previous window, to deliver.
+        let mut pending: Option<Vec<ParsedPiece>> = None;
+        let mut spare_units = Vec::new();
         let mut delivery = Delivery {
             records: 0,
             delivered: 0,
             lines: 0,
             expected: None,
         };
+        // The walk of the window read during the last parse, done then.
+        let mut walked = None;
         loop {
-            let firsts = reading.advance(w)?;
-            let upto = if w.eof {
-                w.end()
+            let firsts = match walked.take() {
+                Some(firsts) => firsts,
+                None => reading.advance(&cur, true)?,
+            };
+            let upto = if cur.eof {
+                cur.end()
             } else {
                 reading.walker.last_start.unwrap_or(carry).max(carry)
             };
+            let mut cuts = Vec::new();
             if upto > carry {
-                let mut cuts = vec![carry];
-                cuts.extend(
-                    firsts
-                        .iter()
-                        .flatten()
-                        .map(|&(s, _)| s)
-                        .filter(|&s| carry < s && s < upto),
-                );
+                cuts.push(carry);
+                let inside = firsts.iter().flatten().map(|&(s, _)| s);
+                cuts.extend(inside.filter(|&s| carry < s && s < upto));
                 cuts.push(upto);
-                let pieces = self.parse_pieces(w, &cuts);
-                if self.deliver(w, pieces, &mut delivery, sink)?.is_break() {
-                    return Ok(delivery.delivered);
-                }
                 carry = upto;
             }
-            if w.eof {
+            let keep_from = carry.min(reading.needed_from());
+            let too_long = !cur.eof && cur.end() - carry > limit as u64;
+            let last_round = cur.eof || failed.is_some() || too_long;
+            let pipelined = !last_round && cur.end() - keep_from <= (self.window / 2) as u64;
+            let mut parsed = None;
+            let mut flow = Ok(ControlFlow::Continue(()));
+            let mut read_error = None;
+            let mut next_walk = None;
+            let units = take_units(&mut spare_units, cuts.len().saturating_sub(1));
+            self.in_place_scope(|s| {
+                if !cuts.is_empty() {
+                    let (cur, cuts, parsed) = (&cur, &cuts, &mut parsed);
+                    s.spawn(move |_| *parsed = Some(self.parse_pieces(cur, cuts, units)));
+                }
+                if let Some(pieces) = pending.take() {
+                    flow = self.deliver(&spare, pieces, &mut delivery, sink, &mut spare_units);
+                }
+                if pipelined && matches!(flow, Ok(ControlFlow::Continue(()))) {
+                    spare.restart_from(&cur, keep_from);
+                    read_error = spare.fill(&mut reader, self.window).err();
+                    // The summary pass is an eighth of a parse: on this thread it
+                    // hides behind the parse and spares the pool a hand-off.
+                    if read_error.is_none() {
+                        next_walk = Some(reading.advance(&spare, false));
+                    }
+                }
+            });
+            if flow?.is_break() {
+                return Ok(delivery.delivered);
+            }
+            if pipelined {
+                std::mem::swap(&mut cur, &mut spare);
+                pending = parsed;
+                failed = read_error;
+                walked = next_walk.transpose()?;
+                continue;
+            }
+            if let Some(pieces) = parsed {
+                if self
+                    .deliver(&cur, pieces, &mut delivery, sink, &mut spare_units)?
+                    .is_break()
+                {
+                    return Ok(delivery.delivered);
+                }
+            }
+            if cur.eof {
                 return Ok(delivery.delivered);
             }
             if let Some(e) = failed.take() {
                 return Err(e);
             }
-            if w.end() - carry > limit as u64 {
+            if too_long {
                 let kind = ErrorKind::RecordTooLong { limit };
                 // Every byte before `carry` is in a delivered piece.
                 let position = Position {
@@ -359,10 +430,20 @@ impl CsvParser {
                 };
                 return Err(Error::new(kind, Some(position)));
             }
-            w.discard_before(carry.min(reading.needed_from()));
-            // After a failed read, the records completed by the bytes read
-            // before it are delivered, then the error is returned.
-            failed = w.fill(&mut reader, self.window).err();
+            cur.discard_before(keep_from);
+            failed = cur.fill(&mut reader, self.window).err();
+        }
+    }
+
+    /// Runs `op` on the calling thread in a scope whose spawned work runs on
+    /// this parser's pool.
+    fn in_place_scope<'s, OP>(&self, op: OP)
+    where
+        OP: FnOnce(&rayon::Scope<'s>),
+    {
+        match self.threads.and_then(pool::dedicated_pool) {
+            Some(pool) => pool.in_place_scope(op),
+            None => rayon::in_place_scope(op),
         }
     }
 
@@ -384,14 +465,14 @@ impl CsvParser {
     /// assert_eq!(parser.count_records_reader(&b"h\n\"a\nb\"\n\nc\r\n"[..]).unwrap(), 2);
     /// ```
     pub fn count_records_reader<R: Read>(&self, reader: R) -> Result<u64, Error> {
-        self.count_reader(reader, &mut Window::new())
+        self.count_reader(reader, &mut Window::new(Arc::new(AtomicU64::new(0))))
     }
 
     /// `count_records_reader`, in `w` (whose work count the tests read).
     fn count_reader<R: Read>(&self, mut reader: R, w: &mut Window) -> Result<u64, Error> {
         let mut reading = Reading::start(self, &mut reader, w)?;
         loop {
-            reading.advance(w)?;
+            reading.advance(w, true)?;
             if w.eof {
                 let records = reading.walker.records;
                 return Ok(records - u64::from(self.has_headers && records > 0));
@@ -411,7 +492,7 @@ impl CsvParser {
 
     /// Parses the records starting in each of `cuts[i]..cuts[i + 1]` (true
     /// record starts) in parallel.
-    fn parse_pieces(&self, w: &Window, cuts: &[u64]) -> Vec<ParsedPiece> {
+    fn parse_pieces(&self, w: &Window, cuts: &[u64], units: Vec<Unit>) -> Vec<ParsedPiece> {
         let d = &self.dialect;
         let lenient = Limits {
             expected_fields: None,
@@ -424,9 +505,10 @@ impl CsvParser {
         );
         pool::install(self.threads, || {
             cuts.par_windows(2)
-                .map(|c| {
+                .zip(units)
+                .map(|(c, unit)| {
                     let (start, stop) = (w.local(c[0]), w.local(c[1]));
-                    let parsed = parse_records(d, lenient, bytes, start, stop);
+                    let parsed = parse_records_into(d, lenient, bytes, start, stop, unit);
                     ParsedPiece {
                         start: c[0],
                         unit: parsed.unit,
@@ -446,6 +528,7 @@ impl CsvParser {
         pieces: Vec<ParsedPiece>,
         delivery: &mut Delivery,
         sink: &mut S,
+        spare_units: &mut Vec<Unit>,
     ) -> Result<ControlFlow<()>, Error> {
         let d = &self.dialect;
         let bytes = w.bytes();
@@ -488,14 +571,45 @@ impl CsvParser {
                 return Err(error_at(delivery, &piece, e.kind.clone(), e.byte));
             }
             delivery.lines += piece.lines;
+            if spare_units.len() < MAX_SPARE_UNITS {
+                spare_units.push(piece.unit);
+            }
         }
         Ok(ControlFlow::Continue(()))
     }
 }
 
-/// The number of `\n` bytes in `bytes`.
+/// The number of `\n` bytes in `bytes`, 8 bytes at a time: each byte's
+/// "equals `\n`" flag (the exact zero-byte test of `nonzero_bytes`) is added
+/// into byte-wide lanes, which are summed every 255 words.
 fn newlines(bytes: &[u8]) -> u64 {
-    memchr::memchr_iter(b'\n', bytes).count() as u64
+    const NEWLINES: u64 = LOW_BYTES * b'\n' as u64;
+    let (words, tail) = bytes.as_chunks::<8>();
+    let mut total = 0u64;
+    for run in words.chunks(255) {
+        let mut lanes = 0u64;
+        for word in run {
+            let x = u64::from_le_bytes(*word) ^ NEWLINES;
+            lanes += (!nonzero_bytes(x) & HIGH_BYTES) >> 7;
+        }
+        // Pairs of lanes into 16-bit lanes (at most 510 each), whose sum
+        // lands in the top 16 bits.
+        const EVEN: u64 = 0x00ff_00ff_00ff_00ff;
+        let pairs = (lanes & EVEN) + (lanes >> 8 & EVEN);
+        total += pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48;
+    }
+    total + tail.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// The most parsed units kept for reuse between windows: their memory stays
+/// mapped and warm instead of being faulted in again for every window.
+const MAX_SPARE_UNITS: usize = 64;
+
+/// `n` units for the next window's pieces, reused where there are some.
+fn take_units(spare: &mut Vec<Unit>, n: usize) -> Vec<Unit> {
+    (0..n)
+        .map(|_| spare.pop().unwrap_or_else(|| Unit::reserved(0)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -515,18 +629,30 @@ mod tests {
     }
 
     #[test]
+    fn newlines_are_counted_exactly_at_every_length() {
+        let mut bytes: Vec<u8> = (0..20_000u32)
+            .map(|i| if i % 3 == 0 || i % 7 == 0 { b'\n' } else { b'a' })
+            .collect();
+        bytes.extend([b'\n'; 5000]);
+        for len in (0..300).chain([2039, 2040, 2041, 8160, 20_000, 25_000]) {
+            let expected = bytes[..len].iter().filter(|&&b| b == b'\n').count() as u64;
+            assert_eq!(newlines(&bytes[..len]), expected, "{len}");
+        }
+    }
+
+    #[test]
     fn work_is_linear_in_the_input_for_a_long_record_at_any_window() {
         for input in long_records() {
             for window in [1, 7, 64, 4096, 1 << 20] {
                 let parser = CsvParser::builder().window(window).build().unwrap();
-                let mut w = Window::new();
+                let work = Arc::new(AtomicU64::new(0));
                 let mut lens = Vec::new();
                 let mut sink = |r: Record<'_>| {
                     lens.push(r.get(0).map_or(0, |f| f.len()));
                     ControlFlow::Continue(())
                 };
-                assert_eq!(parser.read_records(&input[..], &mut sink, &mut w).unwrap(), 2);
-                let work = w.work.load(Ordering::Relaxed);
+                assert_eq!(parser.read_records(&input[..], &mut sink, &work).unwrap(), 2);
+                let work = work.load(Ordering::Relaxed);
                 // Summarising, the state machine where parity fails, parsing,
                 // and a byte of look-behind per read: a few passes, whatever
                 // the window (re-parsing the carried record would be ~len²/window).
@@ -535,7 +661,7 @@ mod tests {
                     "window {window}: {work} for {}",
                     input.len()
                 );
-                let mut w = Window::new();
+                let mut w = Window::new(Arc::new(AtomicU64::new(0)));
                 assert_eq!(parser.count_reader(&input[..], &mut w).unwrap(), 2);
                 let work = w.work.load(Ordering::Relaxed);
                 assert!(

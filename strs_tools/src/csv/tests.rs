@@ -4,8 +4,10 @@
 use super::blocks::tests::with_each_kernel;
 use super::dialect::{Dialect, Terminator};
 use super::machine::naive_parse;
-use super::parse::{parse_records, parse_records_scalar, parse_unit, Limits, Parsed, Unit};
+use super::parse::{parse_records, parse_unit};
 use super::plan::{bom_len, data_chunks, summarize, summarize_memchr, walk};
+use super::scalar::parse_records_scalar;
+use super::unit::{Limits, Parsed, Unit};
 use super::{CsvParser, CsvParserBuilder};
 
 const LENIENT: Limits = Limits {
@@ -98,8 +100,8 @@ fn block_edge_cases_match_the_state_machine_at_every_chunk_size() {
 /// the planned record count, and the records parsed in units that start at the
 /// planned record starts.
 fn planned_records(d: &Dialect, input: &[u8], size: usize) -> (usize, Vec<Vec<Vec<u8>>>) {
-    let base = bom_len(input);
-    let chunks = data_chunks(input, size);
+    let base = bom_len(d, input);
+    let chunks = data_chunks(d, input, size);
     let sums: Vec<_> = chunks
         .iter()
         .map(|r| summarize(d, input, base, r.clone()))
@@ -129,7 +131,7 @@ fn fast_parser_and_planner_match_the_state_machine_at_every_chunk_size() {
             let input = case.as_bytes();
             let expected = naive_parse(&d, input);
             assert_eq!(
-                fast_records(&d, input, &[bom_len(input), input.len()]),
+                fast_records(&d, input, &[bom_len(&d, input), input.len()]),
                 expected,
                 "{case:?}"
             );
@@ -218,10 +220,10 @@ mod properties {
         fn block_summaries_equal_their_memchr_twin(input in long_input(), size in prop_oneof![1usize..200, 200usize..3000]) {
             with_each_kernel(|kind| {
                 for d in dialects() {
-                    for r in data_chunks(&input, size) {
+                    for r in data_chunks(&d, &input, size) {
                         prop_assert_eq!(
-                            summarize(&d, &input, bom_len(&input), r.clone()),
-                            summarize_memchr(&d, &input, bom_len(&input), r.clone()),
+                            summarize(&d, &input, bom_len(&d, &input), r.clone()),
+                            summarize_memchr(&d, &input, bom_len(&d, &input), r.clone()),
                             "{:?}, chunk {:?}", kind, r
                         );
                     }
@@ -237,10 +239,10 @@ mod properties {
             let small = Limits { max_field_size: 6, ..LENIENT };
             let large = Limits { max_field_size: 70, ..LENIENT };
             let two = Limits { expected_fields: Some(2), ..LENIENT };
-            let base = bom_len(&input);
             with_each_kernel(|kind| {
                 for d in dialects() {
-                    let plan = walk(&d, &input, base, &data_chunks(&input, 1 << 20), &[summarize(&d, &input, base, base..input.len())], false);
+                    let base = bom_len(&d, &input);
+                    let plan = walk(&d, &input, base, &data_chunks(&d, &input, 1 << 20), &[summarize(&d, &input, base, base..input.len())], false);
                     let stop = base + (input.len() - base) * stop_percent / 100;
                     let starts = [base].into_iter().chain(plan.starts.iter().copied().filter(|&s| s > base).take(3));
                     for start in starts {

@@ -49,12 +49,7 @@ fn check_all(builder: &CsvParserBuilder, input: &[u8], expected: &Rows, sizes: &
     );
     for &size in sizes {
         for threads in 1..=4 {
-            let p = builder
-                .clone()
-                .chunk_size(Some(size))
-                .threads(threads)
-                .build()
-                .unwrap();
+            let p = builder.clone().chunk_size(size).threads(threads).build().unwrap();
             let ctx = format!(
                 "chunk {size}, threads {threads}, input {:?}",
                 String::from_utf8_lossy(input)
@@ -182,7 +177,7 @@ fn quoted_newline_at_every_chunk_offset() {
 fn headers_are_returned_apart_and_selectable_by_name() {
     let input = "id,name\n1,ann\n2,\"bo\"\"b\"\n";
     for size in all_sizes(input.as_bytes()) {
-        let p = CsvParser::builder().chunk_size(Some(size)).build().unwrap();
+        let p = CsvParser::builder().chunk_size(size).build().unwrap();
         let records = p.parse(input).unwrap();
         let mut theirs = csv::Reader::from_reader(input.as_bytes());
         assert_eq!(
@@ -249,11 +244,7 @@ fn byte_order_mark_at_the_start_is_skipped_as_the_csv_crate_skips_it() {
 fn header_after_leading_empty_lines_is_still_the_header() {
     let input = "\n\r\nid,v\n1,a\n\n2,b\n";
     for size in all_sizes(input.as_bytes()) {
-        let p = CsvParser::builder()
-            .chunk_size(Some(size))
-            .threads(2)
-            .build()
-            .unwrap();
+        let p = CsvParser::builder().chunk_size(size).threads(2).build().unwrap();
         let records = p.parse(input).unwrap();
         assert_eq!(
             records.headers().unwrap().to_vec(),
@@ -308,7 +299,7 @@ fn strict_lengths_fail_on_the_same_record_as_the_csv_crate() {
             for threads in [1, 2, 3] {
                 let p = CsvParser::builder()
                     .has_headers(false)
-                    .chunk_size(Some(size))
+                    .chunk_size(size)
                     .threads(threads)
                     .build()
                     .unwrap();
@@ -343,7 +334,7 @@ fn strict_quotes_report_what_and_where() {
         b.strict_quotes(true);
         let ours = b
             .clone()
-            .chunk_size(Some(3))
+            .chunk_size(3)
             .build()
             .unwrap()
             .parse(input)
@@ -376,7 +367,7 @@ fn field_size_limit_accepts_up_to_the_limit_then_errors() {
     let with_limit = |limit| {
         CsvParser::builder()
             .max_field_size(Some(limit))
-            .chunk_size(Some(4096))
+            .chunk_size(4096)
             .build()
             .unwrap()
             .parse(&big)
@@ -444,11 +435,7 @@ fn other_dialects_match_the_csv_crate() {
 #[test]
 fn panics_in_par_map_reach_the_caller_and_the_pool_stays_usable() {
     let input = "n\n1\n2\n3\n4\n";
-    let p = CsvParser::builder()
-        .chunk_size(Some(2))
-        .threads(2)
-        .build()
-        .unwrap();
+    let p = CsvParser::builder().chunk_size(2).threads(2).build().unwrap();
     let result = std::panic::catch_unwind(|| {
         p.par_map(input, |r| {
             assert_ne!(r.get(0).unwrap().as_ref(), b"3", "boom");
@@ -478,7 +465,7 @@ fn thread_counts_zero_and_absurd_are_accepted() {
     for threads in [0, 1, 4, usize::MAX] {
         let p = CsvParser::builder()
             .threads(threads)
-            .chunk_size(Some(1))
+            .chunk_size(1)
             .build()
             .unwrap();
         assert_eq!(p.count_records("h\n1\n\"2\n\"\n"), 2);
@@ -529,7 +516,7 @@ proptest! {
         let mut b = CsvParser::builder();
         b.strict_quotes(true).max_field_size(Some(limit));
         let seq = b.build().unwrap().parse_sequential(&input).map(|r| r.iter().map(|r| r.to_vec()).collect::<Vec<_>>());
-        let par = b.chunk_size(Some(size)).threads(2).build().unwrap().parse(&input).map(|r| r.iter().map(|r| r.to_vec()).collect::<Vec<_>>());
+        let par = b.chunk_size(size).threads(2).build().unwrap().parse(&input).map(|r| r.iter().map(|r| r.to_vec()).collect::<Vec<_>>());
         prop_assert_eq!(seq, par);
     }
 }

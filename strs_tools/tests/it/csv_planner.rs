@@ -215,6 +215,13 @@ fn a_failing_fetch_is_an_io_error() {
         .plan_ranges(&sums, |_| Err(std::io::Error::other("gone")))
         .unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Io { .. }), "{err}");
+    // The fetch's own kinds stay I/O errors, `InvalidData` included.
+    let err = parser
+        .plan_ranges(&sums, |_| {
+            Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "corrupt"))
+        })
+        .unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Io { .. }), "{err}");
     let err = parser.plan_ranges(&sums, |_| Ok(vec![b'a'])).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::InvalidSummary(_)), "{err}");
 }
@@ -248,5 +255,51 @@ proptest! {
             // Whatever decodes, planning it is an answer or an error, not a panic.
             let _ = CsvParser::new().plan_ranges(&[s], |r| Ok(vec![b'a'; (r.end - r.start) as usize]));
         }
+    }
+}
+
+#[test]
+fn planned_pieces_parse_on_their_own_to_the_whole_parse() {
+    // A record starting with a byte-order mark mid-input, where a piece starts.
+    let mut input = b"\xef\xbb\xbfid,v\n".to_vec();
+    input.extend(b"1,\"a\nb\"\n2,x\"y\n".repeat(20));
+    let mark = input.len();
+    input.extend_from_slice(b"\xef\xbb\xbf3,z\n4,\"w\"\n");
+    let parser = CsvParser::new();
+    let whole: Vec<Vec<Vec<u8>>> = parser.parse(&input).unwrap().iter().map(|r| r.to_vec()).collect();
+    for cuts in [vec![mark], vec![5, mark, mark + 4], vec![1, 2, 3, mark - 1]] {
+        let mut bounds = vec![0];
+        bounds.extend(&cuts);
+        bounds.push(input.len());
+        let summaries: Vec<RangeSummary> = bounds
+            .windows(2)
+            .map(|w| {
+                let before = w[0].checked_sub(1).map(|i| input[i]);
+                parser.summarize_range(w[0] as u64, before, &input[w[0]..w[1]], input.get(w[1]).copied())
+            })
+            .collect();
+        let plan = parser
+            .plan_ranges(&summaries, |r| {
+                Ok(input[r.start as usize..r.end as usize].to_vec())
+            })
+            .unwrap();
+        let mut got = Vec::new();
+        let mut header = None;
+        for (range, ordinal) in plan.pieces() {
+            let piece = CsvParser::builder()
+                .has_headers(ordinal == 0)
+                .skip_byte_order_mark(range.start == 0)
+                .flexible(true)
+                .build()
+                .unwrap();
+            let records = piece
+                .parse(&input[range.start as usize..range.end as usize])
+                .unwrap();
+            header = header.or_else(|| records.headers().map(|h| h.to_vec()));
+            got.extend(records.iter().map(|r| r.to_vec()));
+        }
+        assert_eq!(header, Some(vec![b"id".to_vec(), b"v".to_vec()]));
+        assert_eq!(got, whole, "cuts {cuts:?}");
+        assert_eq!(got[40][0], b"\xef\xbb\xbf3");
     }
 }

@@ -1,7 +1,8 @@
 //! The reader entry points against the in-memory parse and the `csv` crate:
 //! every hostile input, read through awkward readers (1-byte reads,
-//! `Interrupted`), in windows from 1 byte, gives the same records, count and
-//! errors as the whole input in memory.
+//! `Interrupted`), in windows from 1 byte, on 1 and 3 threads, gives the same
+//! records, count and errors as the whole input in memory, whose records are the
+//! `csv` crate's.
 
 use std::io::{self, Read};
 use std::ops::ControlFlow;
@@ -82,15 +83,38 @@ fn builders() -> Vec<CsvParserBuilder> {
 /// Reads `input` with every builder, window and reader, and compares with the
 /// in-memory parse (and, for the lenient dialect, the `csv` crate).
 fn check(input: &[u8], windows: &[usize]) {
-    for builder in builders() {
+    // The first builder is the csv crate's lenient reading: check the oracle too.
+    let oracle: Vec<Vec<Vec<u8>>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input)
+        .byte_records()
+        .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+        .collect();
+    for (k, builder) in builders().into_iter().enumerate() {
         let memory = builder.build().unwrap();
         let (header, records, error) = in_memory(&memory, input);
+        if k == 0 {
+            let fields: Vec<Vec<Vec<u8>>> = records.iter().map(|(_, f)| f.clone()).collect();
+            assert_eq!(
+                fields,
+                oracle,
+                "csv crate, input {:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
         for &window in windows {
-            for step in [1, 3, usize::MAX] {
-                for chunk in [Some(1), None] {
-                    let parser = builder.clone().window(window).chunk_size(chunk).build().unwrap();
+            for (step, threads) in [(1, 1), (usize::MAX, 1), (1, 3), (usize::MAX, 3)] {
+                for chunk in [1, 0] {
+                    let parser = builder
+                        .clone()
+                        .window(window)
+                        .chunk_size(chunk)
+                        .threads(threads)
+                        .build()
+                        .unwrap();
                     let ctx = format!(
-                        "window {window}, step {step}, chunk {chunk:?}, {builder:?}, input {:?}",
+                        "window {window}, step {step}, threads {threads}, chunk {chunk}, {builder:?}, input {:?}",
                         String::from_utf8_lossy(input)
                     );
                     let reader = Awkward {

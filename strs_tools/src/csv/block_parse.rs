@@ -5,15 +5,15 @@
 //!
 //! Quote parity describes csv-core exactly while every quote is syntax (the
 //! argument is in `plan.rs`). A block where one is not (`x"y`, `"x"y`), and the
-//! last partial block, are handed to the scalar parser (`parse.rs`, this one's
+//! last partial block, are handed to the scalar parser (`scalar.rs`, this one's
 //! twin) from the start of the record they are in; the block parse resumes at
 //! the first record start after them. Errors are therefore found by whichever
 //! parser sees them first in input order, with the same kind and position.
 
-use super::blocks::{dispatch, odd_mask, prefix_xor, BlockTask, Classes, Kernel, BLOCK};
+use super::blocks::{dispatch, misread_quotes, odd_mask, prefix_xor, BlockTask, Classes, Kernel, BLOCK};
 use super::dialect::Dialect;
-use super::parse::{parse_records_scalar, Limits, Unit, UnitError, COMPLEX, QUOTED};
-use super::plan::misread_quotes;
+use super::scalar::parse_records_scalar;
+use super::unit::{Limits, Unit, UnitError, COMPLEX, QUOTED};
 
 /// Whether quote parity can describe this dialect: an escape byte makes the byte
 /// after it content, which parity cannot see.

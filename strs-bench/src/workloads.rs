@@ -7,12 +7,15 @@ use rayon::iter::ParallelIterator;
 use rayon::slice::ParallelSlice;
 use strs_tools::parallel::ParallelStringExt;
 
-use super::{data, pool, time, Row};
+use crate::measure::{pool, time, Row};
 
 /// What every workload needs to know.
 pub struct Config {
+    /// Input bytes per workload.
     pub size: usize,
+    /// Timed runs per measurement.
     pub repeat: usize,
+    /// Thread counts of our rows, ascending, 1 first.
     pub threads: Vec<usize>,
 }
 
@@ -27,16 +30,8 @@ pub const ALL: &[Workload] = &[
     ("csv", "CSV parsing", csv_parsing),
 ];
 
-fn row(contestant: &str, threads: usize, ours: bool, bytes: usize, (wall, cpu): (f64, f64)) -> Row {
-    Row {
-        contestant: contestant.to_string(),
-        threads,
-        ours,
-        bytes,
-        wall,
-        cpu,
-        serial: None,
-    }
+fn row(contestant: &str, threads: usize, ours: bool, bytes: usize, timing: (f64, f64)) -> Row {
+    Row::new(contestant, threads, ours, bytes, timing)
 }
 
 /// The memory-read ceiling: summing the buffer as 64-bit words, at 1 and all
@@ -70,7 +65,7 @@ pub fn ceiling(cfg: &Config) -> Vec<Row> {
 
 /// Large file splitting: newline split collected into `Vec<&str>`.
 fn split(cfg: &Config) -> Vec<Row> {
-    let text = data::log_text(cfg.size);
+    let text = strs_testdata::log_text(cfg.size);
     let n = text.len();
     let lines = text.split('\n').count();
     let check = |v: &Vec<&str>| assert_eq!(v.len(), lines, "wrong number of lines");
@@ -200,7 +195,7 @@ fn split(cfg: &Config) -> Vec<Row> {
 /// Pattern search: every position of `error`, `warning` and `critical`.
 fn search(cfg: &Config) -> Vec<Row> {
     const PATTERNS: [&str; 3] = ["error", "warning", "critical"];
-    let text = data::log_text(cfg.size);
+    let text = strs_testdata::log_text(cfg.size);
     let n = text.len();
     let per_pattern: Vec<usize> = PATTERNS.iter().map(|p| text.matches(p).count()).collect();
     let total: usize = per_pattern.iter().sum();
@@ -267,7 +262,7 @@ fn search(cfg: &Config) -> Vec<Row> {
 
 /// Text processing: word frequencies (ASCII whitespace, ASCII-lowercased).
 fn text_processing(cfg: &Config) -> Vec<Row> {
-    let text = data::prose_text(cfg.size);
+    let text = strs_testdata::prose_text(cfg.size);
     let n = text.len();
     let expected = strs_tools::parallel::word_frequencies(&text);
     let same = |m: &std::collections::HashMap<String, usize>| assert!(m == &expected, "word counts differ");
@@ -303,23 +298,19 @@ fn text_processing(cfg: &Config) -> Vec<Row> {
 /// kept; beside them, the exact record count.
 fn csv_parsing(cfg: &Config) -> Vec<Row> {
     use strs_tools::csv::CsvParser;
-    let text = data::csv_text(cfg.size);
-    let input = text.as_bytes();
+    let generated = strs_testdata::csv_quoted(cfg.size);
+    let input = &generated.bytes[..];
     let n = input.len();
     let fields_of = |records: &strs_tools::csv::Records<'_>| {
         (records.len(), records.iter().map(|r| r.len()).sum::<usize>())
     };
-    let mut oracle = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
-    let (mut rows_expected, mut fields_expected) = (0, 0);
-    let mut record = csv::ByteRecord::new();
-    while oracle
-        .read_byte_record(&mut record)
-        .expect("generated csv is valid")
-    {
-        rows_expected += 1;
-        fields_expected += record.len();
-    }
-    let expected = (rows_expected, fields_expected);
+    let expected = strs_testdata::csv_crate_fields(input, true);
+    let rows_expected = expected.0;
+    assert_eq!(
+        expected,
+        (generated.records, generated.records * generated.columns),
+        "the csv crate and the generator disagree"
+    );
     let mut rows = Vec::new();
     let parser = CsvParser::new();
     // Streamed: every record and field located and handed to a closure, as the
@@ -361,16 +352,7 @@ fn csv_parsing(cfg: &Config) -> Vec<Row> {
         );
         rows.push(row("strs_tools csv count_records", t, false, n, timing));
     }
-    let csv_crate = || {
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
-        let mut record = csv::ByteRecord::new();
-        let (mut r, mut f) = (0, 0);
-        while reader.read_byte_record(&mut record).expect("valid") {
-            r += 1;
-            f += record.len();
-        }
-        (r, f)
-    };
+    let csv_crate = || strs_testdata::csv_crate_fields(input, true);
     rows.push(row(
         "csv crate ByteRecord",
         1,
