@@ -21,6 +21,70 @@ pub enum Input {
     },
 }
 
+/// A reader that moves a progress display by the bytes it reads.
+pub struct ProgressReader<R> {
+    inner: R,
+    read: u64,
+    bar: ProgressBar,
+}
+
+impl<R> ProgressReader<R> {
+    /// Wraps `inner`; `bar` shows the bytes read so far.
+    pub fn new(inner: R, bar: ProgressBar) -> Self {
+        ProgressReader { inner, read: 0, bar }
+    }
+}
+
+impl<R: Read> Read for ProgressReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.bar.set_position(self.read);
+        Ok(n)
+    }
+}
+
+impl<R> Drop for ProgressReader<R> {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Tells the kernel when a sequential pass is done with the start of a mapped
+/// file, so that the pass keeps a bounded resident set instead of the whole
+/// file: every 4 MiB, the pages before the current position are dropped from
+/// this process (best effort: errors are ignored).
+#[derive(Default)]
+pub struct Releaser {
+    released: usize,
+}
+
+impl Releaser {
+    /// The pass is done with `map[..upto]`.
+    pub fn advance(&mut self, map: &Mmap, upto: usize) {
+        const STEP: usize = 4 << 20;
+        const PAGE: usize = 4096;
+        let upto = upto.min(map.len()) / PAGE * PAGE;
+        if upto < self.released + STEP {
+            return;
+        }
+        // SAFETY: `map` is a read-only, shared mapping of a file. MADV_DONTNEED
+        // on it only drops this process's page-table entries: a later access
+        // faults the same file bytes in again from the page cache, so no byte
+        // anyone borrows changes (a file changed by another process is the
+        // documented `--no-mmap` case either way).
+        #[allow(unsafe_code)]
+        let _ = unsafe {
+            map.unchecked_advise_range(
+                memmap2::UncheckedAdvice::DontNeed,
+                self.released,
+                upto - self.released,
+            )
+        };
+        self.released = upto;
+    }
+}
+
 /// Parses a byte size: `65536`, `64K`, `1M`, `2G` (binary units; `k`/`KiB` work
 /// too). Zero and overflow are errors.
 pub fn parse_size(text: &str) -> Result<usize, String> {
@@ -46,13 +110,11 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
     Ok(size)
 }
 
-/// Opens `path` (`None` or `-`: standard input).
-pub fn open(path: Option<&Path>, no_mmap: bool) -> Result<Input, Failure> {
-    let path = match path {
-        None => return Ok(stdin()),
-        Some(p) if p.as_os_str() == "-" => return Ok(stdin()),
-        Some(p) => p,
-    };
+/// Opens `path` (`-`: standard input).
+pub fn open(path: &Path, no_mmap: bool) -> Result<Input, Failure> {
+    if path.as_os_str() == "-" {
+        return Ok(stdin());
+    }
     let shown = path.display();
     let file = File::open(path).map_err(|e| Failure::usage(format!("{shown}: {}", describe(&e))))?;
     let meta = file
@@ -66,7 +128,9 @@ pub fn open(path: Option<&Path>, no_mmap: bool) -> Result<Input, Failure> {
     if meta.is_file() && meta.len() > 0 && !no_mmap {
         // SAFETY: the mapping is read-only and lives as long as `Input`. If
         // another process truncates the file meanwhile, touching the lost pages
-        // raises SIGBUS: documented, and `--no-mmap` avoids it.
+        // raises SIGBUS; if it rewrites the file in place, the bytes may change
+        // between two reads of the map. Both are documented next to `--no-mmap`,
+        // which avoids them.
         #[allow(unsafe_code)]
         let map = unsafe { Mmap::map(&file) };
         if let Ok(map) = map {
@@ -97,18 +161,32 @@ fn describe(e: &io::Error) -> String {
 }
 
 /// The name to show for an input path.
-pub fn name(path: &Option<PathBuf>) -> String {
-    match path {
-        Some(p) if p.as_os_str() != "-" => p.display().to_string(),
-        _ => "-".into(),
+pub fn name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "-".into()
+    } else {
+        path.display().to_string()
     }
 }
 
-/// A progress bar on stderr for inputs over 64 MiB, only when stderr is a
-/// terminal and `--quiet` is off; hidden otherwise.
+/// The inputs of a subcommand: its FILEs, or standard input (`-`) for none.
+pub fn files(files: &[PathBuf]) -> Vec<PathBuf> {
+    if files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        files.to_vec()
+    }
+}
+
+/// Progress on stderr, only when stderr is a terminal and `--quiet` is off
+/// (hidden otherwise: never in pipes or files). A known length (a file over
+/// 64 MiB) gets a bar; a stream of unknown length gets a bytes-read counter.
 pub fn progress(len: Option<u64>, quiet: bool) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
     match len {
-        Some(len) if len > 64 << 20 && !quiet && io::stderr().is_terminal() => {
+        Some(len) if len > 64 << 20 => {
             let bar = ProgressBar::new(len);
             if let Ok(style) =
                 ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
@@ -117,7 +195,14 @@ pub fn progress(len: Option<u64>, quiet: bool) -> ProgressBar {
             }
             bar
         }
-        _ => ProgressBar::hidden(),
+        Some(_) => ProgressBar::hidden(),
+        None => {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {bytes} read, {bytes_per_sec}") {
+                bar.set_style(style);
+            }
+            bar
+        }
     }
 }
 

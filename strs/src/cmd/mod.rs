@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod find;
+pub mod meta;
 pub mod split;
 pub mod wc;
 pub mod words;

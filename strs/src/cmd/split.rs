@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use strs_tools::parallel::ParallelSplit;
-use strs_tools::string::{split, ByteSplit};
+use strs_tools::string::{split, ByteSplit, SplitOptions};
 
 use crate::failure::Failure;
 use crate::input::{self, Input};
@@ -36,8 +36,10 @@ pub struct SplitArgs {
     /// Print only the number of pieces.
     #[arg(long)]
     count: bool,
-    /// The input (default: standard input).
-    file: Option<PathBuf>,
+    /// Input files, split one after the other (`-` or none: standard input).
+    /// With --count and several files: one `count<TAB>FILE` line each and a total.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
 }
 
 pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
@@ -46,7 +48,6 @@ pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
         .iter()
         .map(|d| super::unescape_arg(d))
         .collect::<Result<_, _>>()?;
-    let delimiters: Vec<&str> = delimiters.iter().map(String::as_str).collect();
     let options = split()
         .delimiters(&delimiters)
         .preserving_delimiters(args.keep_delimiters)
@@ -62,12 +63,42 @@ pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
         splitter = splitter.numa(processor);
     }
     let terminator = if args.null { b'\0' } else { b'\n' };
+    let files = input::files(&args.files);
     let mut out = output::stdout();
+    let mut total: u64 = 0;
+    for file in &files {
+        let count = split_one(g, &splitter, &options, &args, file, terminator, &mut out)?;
+        total += count;
+        if args.count && files.len() > 1 {
+            writeln!(out, "{count}\t{}", input::name(file))?;
+        }
+    }
+    if args.count {
+        if files.len() > 1 {
+            writeln!(out, "{total}\ttotal")?;
+        } else {
+            writeln!(out, "{total}")?;
+        }
+    }
+    Ok(output::finish(out)?)
+}
+
+/// Splits one input, printing its pieces (or only counting them); returns the
+/// number of pieces.
+fn split_one(
+    g: &Global,
+    splitter: &ParallelSplit,
+    options: &SplitOptions,
+    args: &SplitArgs,
+    file: &std::path::Path,
+    terminator: u8,
+    out: &mut impl Write,
+) -> Result<u64, Failure> {
     let mut count: u64 = 0;
     let mut write_error = None;
     let mut sink = |pieces: &[ByteSplit<'_>]| {
+        count += pieces.len() as u64;
         if args.count {
-            count += pieces.len() as u64;
             return ControlFlow::Continue(());
         }
         for piece in pieces {
@@ -81,31 +112,28 @@ pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
         }
         ControlFlow::Continue(())
     };
-    match input::open(args.file.as_deref(), g.no_mmap)? {
+    match input::open(file, g.no_mmap)? {
         Input::Mapped(map) => {
-            let bar = input::progress(Some(map.len() as u64), g.quiet);
-            splitter.split_bytes_windows(&map, &options, |pieces| {
+            let bar = input::progress(Some(map.len() as u64), g.quiet());
+            splitter.split_bytes_windows(&map, options, |pieces| {
                 bar.set_position(pieces.last().map_or(0, |p| p.end as u64));
                 sink(pieces)
             });
             bar.finish_and_clear();
         }
         Input::Stream { reader, len } => {
-            let bar = input::progress(len, g.quiet);
+            let bar = input::progress(len, g.quiet());
             splitter
-                .split_reader(reader, &options, |pieces| {
+                .split_reader(reader, options, |pieces| {
                     bar.set_position(pieces.last().map_or(0, |p| p.end as u64));
                     sink(pieces)
                 })
-                .map_err(|e| Failure::usage(format!("{}: {e}", input::name(&args.file))))?;
+                .map_err(|e| Failure::usage(format!("{}: {e}", input::name(file))))?;
             bar.finish_and_clear();
         }
     }
     if let Some(e) = write_error {
         return Err(e.into());
     }
-    if args.count {
-        writeln!(out, "{count}")?;
-    }
-    Ok(output::finish(out)?)
+    Ok(count)
 }

@@ -1,16 +1,18 @@
-//! `strs words`: word frequencies (ASCII whitespace separates words; words are
-//! ASCII-lowercased), most frequent first.
+//! `strs words`: word frequencies of all inputs together, most frequent first.
+//! Words are byte strings (any input is accepted, valid UTF-8 or not), split on
+//! ASCII whitespace as `wc` splits them, and ASCII-lowercased.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use strs_tools::parallel::{par_word_frequencies, word_frequencies, ReaderPipeline};
+use serde_json::json;
+use strs_tools::parallel::{par_word_frequencies, word_frequencies};
 
 use crate::failure::Failure;
 use crate::input::{self, Input};
-use crate::{output, Global};
+use crate::{output, stream, Global};
 
 /// `strs words` options.
 #[derive(Args, Debug)]
@@ -18,46 +20,70 @@ pub struct WordsArgs {
     /// Print only the N most frequent words (0: all).
     #[arg(long, default_value_t = 10, value_name = "N")]
     top: usize,
-    /// The input (default: standard input).
-    file: Option<PathBuf>,
+    /// Print one JSON array of {"word", "count"} objects (bytes that are not
+    /// UTF-8 are shown as U+FFFD there).
+    #[arg(long)]
+    json: bool,
+    /// Input files, counted together (`-` or none: standard input).
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+/// Word counts keyed by the lowercased bytes of the word.
+type Counts = HashMap<Vec<u8>, usize>;
+
+/// The ASCII whitespace that separates words: space, `\t`, `\n`, `\v`, `\f`, `\r`.
+fn is_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
 }
 
 pub fn run(g: &Global, args: WordsArgs) -> Result<(), Failure> {
-    let name = input::name(&args.file);
-    let invalid = |offset: usize| Failure::usage(format!("{name}: invalid UTF-8 at byte {offset}"));
-    let counts: HashMap<String, usize> = match input::open(args.file.as_deref(), g.no_mmap)? {
-        Input::Mapped(map) => {
-            let text = std::str::from_utf8(&map).map_err(|e| invalid(e.valid_up_to()))?;
-            g.install(|| par_word_frequencies(text, g.chunk_size()))
-        }
-        Input::Stream { reader, .. } => {
-            let mut pipeline = ReaderPipeline::new();
-            pipeline.max_record(g.max_record());
-            // Blocks end after a newline, so no word is cut and every block
-            // boundary is a character boundary.
-            let blocks = pipeline.map_blocks(reader, |block| {
-                let len = block.len();
-                (
-                    len,
-                    std::str::from_utf8(block)
-                        .map(word_frequencies)
-                        .map_err(|e| e.valid_up_to()),
-                )
-            });
-            let mut total: HashMap<String, usize> = HashMap::new();
-            let mut base = 0;
-            for block in blocks {
-                let (len, counts) = block.map_err(|e| Failure::usage(format!("{name}: {e}")))?;
-                let counts = counts.map_err(|at| invalid(base + at))?;
-                for (word, n) in counts {
-                    *total.entry(word).or_default() += n;
-                }
-                base += len;
+    let mut total = Counts::new();
+    for file in input::files(&args.files) {
+        let name = input::name(&file);
+        // Each window is counted up to its last whitespace: no word is cut,
+        // and only the last word is carried.
+        let mut consume = |w: stream::Window<'_>| {
+            let done = if w.end {
+                w.bytes.len()
+            } else {
+                w.bytes.iter().rposition(|&b| is_space(b)).map_or(0, |i| i + 1)
+            };
+            count_into(&mut total, &w.bytes[..done], g);
+            Ok(done)
+        };
+        match input::open(&file, g.no_mmap)? {
+            Input::Mapped(map) => {
+                let bar = input::progress(Some(map.len() as u64), g.quiet());
+                let mut released = input::Releaser::default();
+                stream::slice_windows(&map, &name, 64 << 20, g.max_record(), "a word", &bar, |w| {
+                    let base = w.base as usize;
+                    let done = consume(w)?;
+                    released.advance(&map, base + done);
+                    Ok(done)
+                })?;
+                bar.finish_and_clear();
             }
-            total
+            Input::Stream { mut reader, len } => {
+                let bar = input::progress(len, g.quiet());
+                let window = g
+                    .chunk_size()
+                    .saturating_mul(rayon::current_num_threads() * 4)
+                    .clamp(1, 64 << 20);
+                stream::windows(
+                    &mut reader,
+                    &name,
+                    window,
+                    g.max_record(),
+                    "a word",
+                    &bar,
+                    consume,
+                )?;
+                bar.finish_and_clear();
+            }
         }
-    };
-    let mut ranked: Vec<(String, usize)> = counts.into_iter().collect();
+    }
+    let mut ranked: Vec<(Vec<u8>, usize)> = total.into_iter().collect();
     ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let shown = if args.top == 0 {
         ranked.len()
@@ -65,8 +91,62 @@ pub fn run(g: &Global, args: WordsArgs) -> Result<(), Failure> {
         args.top.min(ranked.len())
     };
     let mut out = output::stdout();
-    for (word, n) in &ranked[..shown] {
-        writeln!(out, "{n}\t{word}")?;
+    if args.json {
+        let list: Vec<_> = ranked[..shown]
+            .iter()
+            .map(|(w, n)| json!({"word": String::from_utf8_lossy(w), "count": n}))
+            .collect();
+        writeln!(out, "{}", serde_json::Value::Array(list))?;
+    } else {
+        for (word, n) in &ranked[..shown] {
+            write!(out, "{n}\t")?;
+            out.write_all(word)?;
+            out.write_all(b"\n")?;
+        }
     }
     Ok(output::finish(out)?)
+}
+
+/// Adds the words of `bytes` (cut at whitespace at both ends) to `total`. The
+/// stretches of valid UTF-8 go to the library's parallel counter; each word
+/// holding bytes that are not UTF-8 is counted here.
+fn count_into(total: &mut Counts, bytes: &[u8], g: &Global) {
+    let mut start = 0;
+    while start < bytes.len() {
+        let (valid_end, bad) = match std::str::from_utf8(&bytes[start..]) {
+            Ok(_) => (bytes.len(), None),
+            Err(e) => {
+                let at = start + e.valid_up_to();
+                let bad_end = at + e.error_len().unwrap_or(bytes.len() - at);
+                let word_start = bytes[start..at]
+                    .iter()
+                    .rposition(|&b| is_space(b))
+                    .map_or(start, |i| start + i + 1);
+                let word_end = bytes[bad_end..]
+                    .iter()
+                    .position(|&b| is_space(b))
+                    .map_or(bytes.len(), |i| bad_end + i);
+                (word_start, Some(word_start..word_end))
+            }
+        };
+        // `start` and `valid_end` are at whitespace (or the ends): character
+        // boundaries of a valid stretch.
+        let text =
+            std::str::from_utf8(&bytes[start..valid_end]).expect("a valid stretch cut at ASCII whitespace");
+        let counts = if text.len() < g.chunk_size() {
+            word_frequencies(text)
+        } else {
+            g.install(|| par_word_frequencies(text, g.chunk_size()))
+        };
+        for (word, n) in counts {
+            *total.entry(word.into_bytes()).or_default() += n;
+        }
+        match bad {
+            Some(word) => {
+                *total.entry(bytes[word.clone()].to_ascii_lowercase()).or_default() += 1;
+                start = word.end;
+            }
+            None => start = bytes.len(),
+        }
+    }
 }
