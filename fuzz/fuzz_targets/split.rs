@@ -21,22 +21,19 @@ fuzz_target!(|data: &[u8]| {
     let d2 = String::from_utf8_lossy(&hay[..hay.len().min(head[3] as usize % 4)]).into_owned();
     let delims = [d1.as_str(), d2.as_str()];
     let options = split()
-        .delimeter(delims)
-        .preserving_empty(flags & 1 != 0)
-        .preserving_delimeters(flags & 2 != 0)
-        .stripping(flags & 4 != 0)
-        .quoting(flags & 8 != 0)
-        .preserving_quoting(flags & 16 != 0)
-        .build();
-    let sequential: Vec<_> = options.split_bytes(hay).collect();
-    let parallel: Vec<_> = ParallelSplit::new()
-        .chunk_size(chunk)
+        .delimiters(delims)
         .preserving_empty(flags & 1 != 0)
         .preserving_delimiters(flags & 2 != 0)
         .stripping(flags & 4 != 0)
         .quoting(flags & 8 != 0)
         .preserving_quoting(flags & 16 != 0)
-        .split_parallel_bytes(hay, &delims)
+        .build()
+        .expect("two short delimiters compile");
+    let sequential: Vec<_> = options.split_bytes(hay).collect();
+    let parallel: Vec<_> = ParallelSplit::new()
+        .chunk_size(chunk)
+        .threads(2)
+        .split_with_bytes(&options, hay)
         .collect();
     assert_eq!(parallel, sequential);
     if flags & (2 | 4 | 8) == 0 {

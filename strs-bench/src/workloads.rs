@@ -116,7 +116,8 @@ fn split(cfg: &Config) -> Vec<Row> {
         .delimiter("\n")
         .preserving_delimiters(false)
         .preserving_empty(true)
-        .build();
+        .build()
+        .expect("one delimiter compiles");
     let sequential = || {
         options
             .split(&text)
@@ -133,10 +134,10 @@ fn split(cfg: &Config) -> Vec<Row> {
     // `ParallelSplit::threads(1)` against the sequential builder, both
     // collecting `Split` records: the cost of the parallel machinery itself.
     let one_thread = strs_tools::parallel::ParallelSplit::new().threads(1);
-    let records = || one_thread.split_parallel(&text, &["\n"]).into_vec();
+    let records = || one_thread.split_parallel(&text, &["\n"]).collect_vec();
     let check_records = |v: &Vec<strs_tools::string::Split<'_>>| assert_eq!(v.len(), lines);
     rows.push(row(
-        "ParallelSplit::threads(1) Split records (into_vec)",
+        "ParallelSplit::threads(1) Split records (collect_vec)",
         1,
         false,
         n,

@@ -217,7 +217,11 @@ fn split_column(text: &StringViewArray, delimiters: &mut PatternColumns<Delimite
         let set = if text.is_null(row) {
             None
         } else {
-            delimiters.get(row, DelimiterSet::new)
+            // A row's delimiters are a few strings, far below the automaton's
+            // limits, so compiling them cannot fail.
+            delimiters.get(row, |pats| {
+                DelimiterSet::new(pats).expect("a row's delimiters compile")
+            })
         };
         let Some(set) = set else {
             valid.push(false);

@@ -185,7 +185,9 @@ fn main() {
     report("executor, whole tasks, 2 threads", &run, &seq, 2.0);
 
     let per_task = tasks[0].len();
-    let executor = WorkStealingExecutor::new(0).max_task_len(per_task / 16, b'\n');
+    let executor = WorkStealingExecutor::new(0)
+        .max_task_len(per_task / 16)
+        .task_terminator(b'\n');
     let add = |a: u64, b: u64| a.wrapping_add(b);
     let (out, run) = on_pool(&p2, runs, || {
         executor.execute_subdivided(&text, &tasks, work, add)

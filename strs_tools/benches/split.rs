@@ -14,10 +14,11 @@ fn sequential(c: &mut Criterion) {
     let mut g = c.benchmark_group("split_newline");
     g.sample_size(10).throughput(Throughput::Bytes(bytes));
     let options = split()
-        .delimeter("\n")
-        .preserving_delimeters(false)
+        .delimiter("\n")
+        .preserving_delimiters(false)
         .preserving_empty(true)
-        .build();
+        .build()
+        .unwrap();
     g.bench_function("strs_tools collect Vec<Split>", |b| {
         b.iter(|| {
             let v: Vec<_> = options.split(&text).collect();
@@ -70,10 +71,11 @@ fn sequential(c: &mut Criterion) {
     let mut g = c.benchmark_group("split_multi");
     g.sample_size(10).throughput(Throughput::Bytes(bytes));
     let multi = split()
-        .delimeter([", ", "\r\n"])
-        .preserving_delimeters(false)
+        .delimiters([", ", "\r\n"])
+        .preserving_delimiters(false)
         .preserving_empty(true)
-        .build();
+        .build()
+        .unwrap();
     let expected = multi.split(&text).count();
     g.bench_function("strs_tools [\", \", \"\\r\\n\"] collect", |b| {
         b.iter(|| {
@@ -83,10 +85,11 @@ fn sequential(c: &mut Criterion) {
         })
     });
     let crlf = split()
-        .delimeter("\r\n")
-        .preserving_delimeters(false)
+        .delimiter("\r\n")
+        .preserving_delimiters(false)
         .preserving_empty(true)
-        .build();
+        .build()
+        .unwrap();
     let crlf_lines = text.split("\r\n").count();
     g.bench_function("strs_tools \"\\r\\n\" collect", |b| {
         b.iter(|| {
@@ -103,12 +106,43 @@ fn sequential(c: &mut Criterion) {
         })
     });
     let rare = split()
-        .delimeter(["\n", "@@NEVER@@"])
-        .preserving_delimeters(false)
+        .delimiters(["\n", "@@NEVER@@"])
+        .preserving_delimiters(false)
         .preserving_empty(true)
-        .build();
+        .build()
+        .unwrap();
     g.bench_function("strs_tools [\"\\n\", \"@@NEVER@@\"] count", |b| {
         b.iter(|| assert_eq!(rare.split(&text).count(), lines))
+    });
+    g.finish();
+
+    // Many delimiters: 1,000 sharing their first bytes (`,0000`..`,0999`) over
+    // 1 MiB of commas must cost about what 1,000 delimiters with distinct first
+    // bytes cost; building 40,000 (half duplicates) must stay fast.
+    let mut g = c.benchmark_group("split_many_delimiters");
+    g.sample_size(10);
+    let commas = ",".repeat(1 << 20);
+    g.throughput(Throughput::Bytes(commas.len() as u64));
+    let shared: Vec<String> = (0..1000).map(|i| format!(",{i:04}")).collect();
+    let distinct: Vec<String> = (0..1000u32)
+        .map(|i| format!("{}{i:04}", char::from_u32(0x100 + i).expect("a valid char")))
+        .collect();
+    for (name, delims) in [
+        ("1000 sharing a prefix", &shared),
+        ("1000 distinct first chars", &distinct),
+    ] {
+        let opts = split()
+            .delimiters(delims)
+            .preserving_delimiters(false)
+            .build()
+            .unwrap();
+        g.bench_function(format!("{name}, 1 MiB of commas"), |b| {
+            b.iter(|| assert_eq!(opts.split(&commas).count(), 1))
+        });
+    }
+    let many: Vec<String> = (0..40_000).map(|i| format!("d{}", i % 20_000)).collect();
+    g.bench_function("build 40,000 delimiters", |b| {
+        b.iter(|| black_box(split().delimiters(&many).build().unwrap()))
     });
     g.finish();
 

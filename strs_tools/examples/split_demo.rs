@@ -22,8 +22,8 @@ fn main() {
     let t = Instant::now();
     let lines = split()
         .src(&text)
-        .delimeter("\n")
-        .preserving_delimeters(false)
+        .delimiter("\n")
+        .preserving_delimiters(false)
         .perform()
         .count();
     let seq = t.elapsed();

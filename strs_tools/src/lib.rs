@@ -9,16 +9,24 @@
 //!   ranges for engines.
 //! * [`matcher`]: the compiled delimiter/pattern sets everything above is built on.
 //!
-//! Builders come in two shapes, by what they configure: the compiled,
-//! reusable configurations (`string::split()`, `csv::CsvParser::builder()`,
-//! `parallel::ReaderPipeline`) take `&mut self` setters, as the crates.io
-//! `strs_tools` builder does; the parallel drivers the seed names
-//! (`ParallelSplit`, `ParallelSearcher`, `WorkStealingExecutor`) take and return
-//! `self`, so `ParallelSplit::new().chunk_size(..).threads(..)` reads as in the
-//! seed.
+//! # Conventions
+//!
+//! * **Receivers.** Compiled configurations (`string::SplitBuilder`,
+//!   `csv::CsvParserBuilder`, `parallel::ReaderPipeline`) have `&mut self`
+//!   setters and a `build()` returning `Result`; small execution drivers
+//!   (`parallel::ParallelSplit`, `parallel::ParallelSearcher`,
+//!   `parallel::WorkStealingExecutor`) take and return `self`.
+//! * **Chunk sizes** are a `usize` of bytes, and `0` means automatic
+//!   ([`parallel::DEFAULT_CHUNK_SIZE`]). No input is cut into more than 65,536
+//!   chunks, whatever the size asked for: results never depend on the chunk size,
+//!   and this bounds what it can cost.
+//! * **`max_record`** is the longest piece a bounded-memory operation buffers.
+//! * **Parallel = sequential**: every parallel operation yields exactly what its
+//!   sequential twin yields, in the same order.
 #![deny(missing_docs)]
-// `deny`, not `forbid`: the NUMA affinity module (`parallel::numa::affinity`) is
-// the one place allowed to opt out, for two system calls.
+// `deny`, not `forbid`: the NUMA affinity module (`parallel::numa::affinity`,
+// two system calls) and the CSV block kernels (`csv::blocks`, SIMD intrinsics)
+// opt out, each with its safety argument.
 #![deny(unsafe_code)]
 
 pub mod csv;
@@ -31,3 +39,8 @@ pub mod string;
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The split guide's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/split.md")]
+pub struct SplitGuideDoctests;

@@ -8,7 +8,7 @@
 //! with one `str::find` per delimiter per step, but here every search is linear in
 //! the input.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 use memchr::memmem;
 
 /// A delimiter match: the byte range `start..end` and which delimiter matched (its
@@ -39,7 +39,8 @@ enum Engine {
     /// shortest-first `starts_with` confirms. Such bytes are rare in text, so this
     /// beats aho-corasick's per-call setup; the work per candidate is bounded by
     /// the total delimiter length, so it stays linear.
-    FirstBytes(Vec<u8>),
+    /// The first bytes, padded by repetition to three for `memchr3`.
+    FirstBytes([u8; 3]),
     /// Anything else: aho-corasick, leftmost-first over the patterns sorted by
     /// length, which is exactly "leftmost, then shortest".
     Many(AhoCorasick),
@@ -54,12 +55,13 @@ enum Engine {
 /// use strs_tools::matcher::DelimiterSet;
 ///
 /// // Among matches that start at the same byte, the shortest wins.
-/// let set = DelimiterSet::new(&["==", "="]);
+/// let set = DelimiterSet::new(["==", "="])?;
 /// let m = set.find_at(b"a==b", 0).unwrap();
 /// assert_eq!((m.start, m.end, m.pattern), (1, 2, 1));
 /// // The scan resumes at the end of the previous match.
 /// let m = set.find_at(b"a==b", 2).unwrap();
 /// assert_eq!((m.start, m.end), (2, 3));
+/// # Ok::<(), strs_tools::matcher::BuildError>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct DelimiterSet {
@@ -68,27 +70,72 @@ pub struct DelimiterSet {
     ids: Vec<usize>,
     engine: Engine,
     max_len: usize,
+    /// The sorted single-byte delimiters of `Bytes2`/`Bytes3`, as a slice.
+    firsts: Vec<u8>,
+    overlap_free: bool,
 }
+
+/// Why a delimiter set could not be compiled: the automaton for a set this large
+/// would exceed aho-corasick's limits (billions of states). Carries aho-corasick's
+/// message.
+#[derive(Clone, Debug)]
+pub struct BuildError {
+    message: String,
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "delimiter set cannot be compiled: {}", self.message)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// The largest set (total delimiter bytes) compiled to aho-corasick's DFA; larger
+/// sets get its default choice, whose memory grows more slowly.
+const DFA_MAX_PATTERN_BYTES: usize = 64 << 10;
+
+/// The most delimiters the `FirstBytes` engine verifies by `starts_with`: past
+/// this many, the per-candidate work would grow with the set, so an automaton
+/// takes over and the scan stays linear in the input whatever the set.
+const FIRST_BYTES_MAX_PATTERNS: usize = 8;
 
 impl DelimiterSet {
     /// Compiles a delimiter set. Empty delimiters are ignored; duplicates are
-    /// harmless (the first one's index is reported).
-    pub fn new<P: AsRef<[u8]>>(delimiters: &[P]) -> DelimiterSet {
-        // Stable sort by length: shortest first, ties in the caller's order, so
-        // leftmost-first preference becomes "shortest at the same start".
-        let mut order: Vec<usize> = (0..delimiters.len())
-            .filter(|&i| !delimiters[i].as_ref().is_empty())
-            .collect();
-        order.sort_by_key(|&i| delimiters[i].as_ref().len());
-        let mut ids = Vec::new();
-        let mut sorted: Vec<&[u8]> = Vec::new();
-        for i in order {
-            let p = delimiters[i].as_ref();
-            if !sorted.contains(&p) {
-                sorted.push(p);
-                ids.push(i);
-            }
-        }
+    /// harmless (the first one's index is reported). Building takes
+    /// O(n log n) comparisons for n delimiters, and searching stays linear in the
+    /// input for any set.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError`] when aho-corasick refuses the set (only for sets whose
+    /// automaton would exceed its limits, gigabytes of delimiters).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use strs_tools::matcher::DelimiterSet;
+    ///
+    /// let set = DelimiterSet::new(["\r\n", "\n"])?;
+    /// assert_eq!(set.find_at(b"a\r\nb", 0).map(|m| m.end), Some(3));
+    /// # Ok::<(), strs_tools::matcher::BuildError>(())
+    /// ```
+    pub fn new<I, P>(delimiters: I) -> Result<DelimiterSet, BuildError>
+    where
+        I: IntoIterator<Item = P>,
+        P: AsRef<[u8]>,
+    {
+        let patterns: Vec<Vec<u8>> = delimiters.into_iter().map(|p| p.as_ref().to_vec()).collect();
+        // Stable sort by length, then bytes: shortest first, ties (equal
+        // patterns) in the caller's order, so leftmost-first preference becomes
+        // "shortest at the same start" and duplicates are neighbours.
+        let mut order: Vec<usize> = (0..patterns.len()).filter(|&i| !patterns[i].is_empty()).collect();
+        order.sort_by(|&a, &b| (patterns[a].len(), &patterns[a]).cmp(&(patterns[b].len(), &patterns[b])));
+        order.dedup_by(|later, earlier| patterns[*later] == patterns[*earlier]);
+        // Back to "by length, then the caller's order" among distinct patterns.
+        order.sort_by_key(|&i| (patterns[i].len(), i));
+        let ids = order;
+        let sorted: Vec<&[u8]> = ids.iter().map(|&i| patterns[i].as_slice()).collect();
         let max_len = sorted.iter().map(|p| p.len()).max().unwrap_or(0);
         let all_single = sorted.iter().all(|p| p.len() == 1);
         let engine = match (sorted.len(), all_single) {
@@ -97,24 +144,95 @@ impl DelimiterSet {
             (2, true) => Engine::Bytes2(sorted[0][0], sorted[1][0]),
             (3, true) => Engine::Bytes3(sorted[0][0], sorted[1][0], sorted[2][0]),
             (1, false) => Engine::One(Box::new(memmem::Finder::new(sorted[0]).into_owned())),
-            _ => match first_bytes(&sorted) {
-                Some(firsts) => Engine::FirstBytes(firsts),
+            (n, _) => match first_bytes(&sorted).filter(|_| n <= FIRST_BYTES_MAX_PATTERNS) {
+                Some(firsts) => {
+                    let at = |i: usize| firsts[i.min(firsts.len() - 1)];
+                    Engine::FirstBytes([at(0), at(1), at(2)])
+                }
                 None => Engine::Many(
                     AhoCorasickBuilder::new()
                         .match_kind(MatchKind::LeftmostFirst)
+                        .start_kind(StartKind::Both)
+                        // A DFA walks one transition per byte where the input keeps
+                        // the automaton busy (1,000 delimiters sharing a prefix over
+                        // text full of that prefix); bounded by the set's size so
+                        // its memory stays small.
+                        .kind(
+                            (sorted.iter().map(|p| p.len()).sum::<usize>() <= DFA_MAX_PATTERN_BYTES)
+                                .then_some(AhoCorasickKind::DFA),
+                        )
                         .build(&sorted)
-                        // Only possible for absurdly large pattern sets; fail
-                        // loudly at construction rather than mis-split later.
-                        .expect("delimiter set too large for aho-corasick"),
+                        .map_err(|e| BuildError {
+                            message: e.to_string(),
+                        })?,
                 ),
             },
         };
-        let patterns = delimiters.iter().map(|p| p.as_ref().to_vec()).collect();
-        DelimiterSet {
+        let overlap_free = overlap_free(&sorted);
+        let firsts = if all_single {
+            sorted.iter().map(|p| p[0]).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(DelimiterSet {
             patterns,
             ids,
             engine,
             max_len,
+            firsts,
+            overlap_free,
+        })
+    }
+
+    /// The single-byte delimiters, when the set is one to three of them and
+    /// nothing else (the sets memchr searches directly).
+    pub(crate) fn single_bytes(&self) -> Option<&[u8]> {
+        match &self.engine {
+            Engine::Bytes1(a) => Some(std::slice::from_ref(a)),
+            Engine::Bytes2(..) | Engine::Bytes3(..) => Some(&self.firsts),
+            _ => None,
+        }
+    }
+
+    /// Can no two occurrences of delimiters in any text overlap (no delimiter
+    /// contains another, and no proper suffix of one is a prefix of one)? Then
+    /// every occurrence is a match of the left-to-right scan, and a scan started
+    /// anywhere agrees with it from its first match on.
+    pub(crate) fn is_overlap_free(&self) -> bool {
+        self.overlap_free
+    }
+
+    /// The last occurrence starting in `lo..hi`, for an overlap-free set (see
+    /// [`is_overlap_free`](Self::is_overlap_free)): then it is the last match the
+    /// sequential scan makes there. Time linear in the bytes it had to look at,
+    /// which grow backwards from `hi` geometrically.
+    pub(crate) fn rfind_in(&self, hay: &[u8], lo: usize, hi: usize) -> Option<Match> {
+        debug_assert!(self.overlap_free, "rfind_in needs an overlap-free set");
+        let hit = |i: Option<usize>| i.and_then(|i| self.match_at(hay, lo + i));
+        match &self.engine {
+            Engine::Never => None,
+            Engine::Bytes1(a) => hit(memchr::memrchr(*a, &hay[lo..hi])),
+            Engine::Bytes2(a, b) => hit(memchr::memrchr2(*a, *b, &hay[lo..hi])),
+            Engine::Bytes3(a, b, c) => hit(memchr::memrchr3(*a, *b, *c, &hay[lo..hi])),
+            _ => {
+                let mut step = 256usize;
+                let mut top = hi;
+                while top > lo {
+                    let from = top.saturating_sub(step).max(lo);
+                    let mut last = None;
+                    let mut at = from;
+                    while let Some(m) = self.find_before(hay, at, top) {
+                        at = m.end;
+                        last = Some(m);
+                    }
+                    if last.is_some() {
+                        return last;
+                    }
+                    top = from;
+                    step = step.saturating_mul(2);
+                }
+                None
+            }
         }
     }
 
@@ -165,20 +283,8 @@ impl DelimiterSet {
                 end: from + i + finder.needle().len(),
                 pattern: self.ids[0],
             }),
-            Engine::FirstBytes(firsts) => {
-                let mut at = from;
-                loop {
-                    let i = match firsts[..] {
-                        [a] => memchr::memchr(a, &hay[at..]),
-                        [a, b] => memchr::memchr2(a, b, &hay[at..]),
-                        [a, b, c] => memchr::memchr3(a, b, c, &hay[at..]),
-                        _ => None,
-                    }?;
-                    if let Some(m) = self.match_at(hay, at + i) {
-                        return Some(m);
-                    }
-                    at += i + 1;
-                }
+            Engine::FirstBytes([a, b, c]) => {
+                memchr::memchr3_iter(*a, *b, *c, tail).find_map(|i| self.match_at(hay, from + i))
             }
             Engine::Many(ac) => ac.find(Input::new(hay).range(from..)).map(|m| Match {
                 start: m.start(),
@@ -200,9 +306,18 @@ impl DelimiterSet {
         (m.start < limit).then_some(m)
     }
 
-    /// Does a delimiter start exactly at `at`? Returns the shortest one.
+    /// Does a delimiter start exactly at `at`? Returns the shortest one. Time
+    /// bounded by the longest delimiter, whatever the number of delimiters.
     pub fn match_at(&self, hay: &[u8], at: usize) -> Option<Match> {
         let tail = hay.get(at..)?;
+        if let Engine::Many(ac) = &self.engine {
+            let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
+            return ac.find(input).map(|m| Match {
+                start: m.start(),
+                end: m.end(),
+                pattern: self.ids[m.pattern().as_usize()],
+            });
+        }
         self.ids.iter().find_map(|&id| {
             let p = &self.patterns[id];
             tail.starts_with(p).then(|| Match {
@@ -212,6 +327,24 @@ impl DelimiterSet {
             })
         })
     }
+}
+
+/// Whether no two occurrences of `patterns` (distinct, non-empty) can overlap in
+/// any text: no pattern occurs inside another, and no proper suffix of one is a
+/// proper prefix of one (itself included). Checked only for small sets; larger
+/// ones are reported as possibly overlapping, which is always safe.
+fn overlap_free(patterns: &[&[u8]]) -> bool {
+    if patterns.len() > FIRST_BYTES_MAX_PATTERNS || patterns.iter().any(|p| p.len() > 64) {
+        return false;
+    }
+    patterns.iter().enumerate().all(|(i, a)| {
+        patterns.iter().enumerate().all(|(j, b)| {
+            let inside = i != j && b.len() <= a.len() && a.windows(b.len()).any(|w| w == *b);
+            let border = (1..a.len().min(b.len() + 1))
+                .any(|l| l < a.len() && l <= b.len() && a[a.len() - l..] == b[..l]);
+            !inside && !border
+        })
+    })
 }
 
 /// The distinct first bytes of `patterns`, if there are at most three and all are
@@ -242,7 +375,7 @@ mod tests {
     }
 
     fn check(delims: &[&str], hay: &str) {
-        let set = DelimiterSet::new(delims);
+        let set = DelimiterSet::new(delims).unwrap();
         for from in 0..=hay.len() + 1 {
             let got = set.find_at(hay.as_bytes(), from).map(|m| (m.start, m.end));
             assert_eq!(
@@ -307,10 +440,10 @@ mod tests {
 
     #[test]
     fn reports_the_callers_index_for_sorted_and_empty_patterns() {
-        let set = DelimiterSet::new(&["", "bb", "b"]);
+        let set = DelimiterSet::new(["", "bb", "b"]).unwrap();
         let m = set.find_at(b"abb", 0).unwrap();
         assert_eq!((m.start, m.end, m.pattern), (1, 2, 2));
-        assert!(DelimiterSet::new(&["", ""]).is_empty());
+        assert!(DelimiterSet::new(["", ""]).unwrap().is_empty());
         assert_eq!(set.max_len(), 2);
         assert_eq!(set.match_at(b"abb", 1).map(|m| m.pattern), Some(2));
         assert_eq!(set.match_at(b"abb", 0), None);
@@ -318,9 +451,58 @@ mod tests {
 
     #[test]
     fn find_at_past_the_end_finds_nothing() {
-        let set = DelimiterSet::new(&[","]);
+        let set = DelimiterSet::new([","]).unwrap();
         assert_eq!(set.find_at(b"a,", 5), None);
         assert_eq!(set.find_before(b"a,", 0, 1), None);
+    }
+
+    /// 1,000 delimiters sharing their first byte once made every comma a
+    /// candidate verified against each delimiter in turn (quadratic); such sets
+    /// must go to the automaton, whose work per byte does not depend on the set.
+    #[test]
+    fn many_delimiters_sharing_a_prefix_use_the_automaton() {
+        let delims: Vec<String> = (0..1000).map(|i| format!(",{i:04}")).collect();
+        let set = DelimiterSet::new(&delims).unwrap();
+        assert!(matches!(set.engine, Engine::Many(_)));
+        let hay = ",".repeat(4096) + ",0999";
+        let m = set.find_at(hay.as_bytes(), 0).unwrap();
+        assert_eq!((m.start, m.pattern), (4096, 999));
+        assert_eq!(set.match_at(hay.as_bytes(), 4096).map(|m| m.end), Some(4101));
+        assert_eq!(set.match_at(hay.as_bytes(), 4095), None);
+        check(
+            &["a", "b", "c", "d", ",0", ",1", ",2", ",3", ",4", ",00"],
+            ",0,00a,1b,,4",
+        );
+    }
+
+    #[test]
+    fn duplicates_are_removed_keeping_the_first_index() {
+        let delims: Vec<String> = (0..40_000).map(|i| format!("{}", i % 20_000)).collect();
+        let set = DelimiterSet::new(&delims).unwrap();
+        assert_eq!(set.ids.len(), 20_000);
+        let m = set.find_at(b"x19999", 0).unwrap();
+        assert_eq!((m.start, m.end, m.pattern), (1, 2, 1));
+        let set = DelimiterSet::new(["b", "a", "b", "a"]).unwrap();
+        assert_eq!(set.find_at(b"ab", 0).map(|m| m.pattern), Some(1));
+        assert_eq!(set.find_at(b"ab", 1).map(|m| m.pattern), Some(0));
+    }
+
+    #[test]
+    fn overlap_freedom_and_the_backward_search() {
+        let free = |d: &[&str]| DelimiterSet::new(d).unwrap().is_overlap_free();
+        assert!(free(&[","]) && free(&["\r\n"]) && free(&["\r\n", ";"]) && free(&["ab", "cd"]));
+        assert!(!free(&["aa"]) && !free(&["=", "=="]) && !free(&["ab", "bc"]) && !free(&["abab"]));
+        assert!(!free(&["ab", "b"]) && !free(&["\r\n", "\n"]));
+        for d in [&[","][..], &["\r\n"], &["ab", "cd", ";"], &[",", ";", "x"]] {
+            let set = DelimiterSet::new(d).unwrap();
+            let hay = "ab,cd\r\n;xab".repeat(40);
+            for lo in 0..hay.len() {
+                for hi in (lo..=hay.len()).step_by(7) {
+                    let naive = (lo..hi).rev().find_map(|i| set.match_at(hay.as_bytes(), i));
+                    assert_eq!(set.rfind_in(hay.as_bytes(), lo, hi), naive, "{d:?} {lo}..{hi}");
+                }
+            }
+        }
     }
 
     #[test]

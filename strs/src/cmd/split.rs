@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use strs_tools::parallel::ParallelSplit;
-use strs_tools::string::ByteSplit;
+use strs_tools::string::{split, ByteSplit, SplitOptions};
 
 use crate::failure::Failure;
 use crate::input::{self, Input};
@@ -48,14 +48,17 @@ pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
         .iter()
         .map(|d| super::unescape_arg(d))
         .collect::<Result<_, _>>()?;
-    let delimiters: Vec<&str> = delimiters.iter().map(String::as_str).collect();
-    let mut splitter = ParallelSplit::new()
-        .chunk_size(g.chunk_size())
+    let options = split()
+        .delimiters(&delimiters)
         .preserving_delimiters(args.keep_delimiters)
         .preserving_empty(!args.drop_empty)
         .stripping(args.strip)
         .quoting(args.quote)
-        .max_segment(g.max_record());
+        .build()
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let mut splitter = ParallelSplit::new()
+        .chunk_size(g.chunk_size())
+        .max_record(g.max_record());
     if let Some(processor) = g.numa_processor() {
         splitter = splitter.numa(processor);
     }
@@ -64,7 +67,7 @@ pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
     let mut out = output::stdout();
     let mut total: u64 = 0;
     for file in &files {
-        let count = split_one(g, &splitter, &delimiters, &args, file, terminator, &mut out)?;
+        let count = split_one(g, &splitter, &options, &args, file, terminator, &mut out)?;
         total += count;
         if args.count && files.len() > 1 {
             writeln!(out, "{count}\t{}", input::name(file))?;
@@ -85,7 +88,7 @@ pub fn run(g: &Global, args: SplitArgs) -> Result<(), Failure> {
 fn split_one(
     g: &Global,
     splitter: &ParallelSplit,
-    delimiters: &[&str],
+    options: &SplitOptions,
     args: &SplitArgs,
     file: &std::path::Path,
     terminator: u8,
@@ -112,7 +115,7 @@ fn split_one(
     match input::open(file, g.no_mmap)? {
         Input::Mapped(map) => {
             let bar = input::progress(Some(map.len() as u64), g.quiet());
-            splitter.split_bytes_windows(&map, delimiters, |pieces| {
+            splitter.split_bytes_windows(&map, options, |pieces| {
                 bar.set_position(pieces.last().map_or(0, |p| p.end as u64));
                 sink(pieces)
             });
@@ -121,7 +124,7 @@ fn split_one(
         Input::Stream { reader, len } => {
             let bar = input::progress(len, g.quiet());
             splitter
-                .split_reader(reader, delimiters, |pieces| {
+                .split_reader(reader, options, |pieces| {
                     bar.set_position(pieces.last().map_or(0, |p| p.end as u64));
                     sink(pieces)
                 })

@@ -119,7 +119,7 @@ fn count(g: &Global, file: &std::path::Path, unicode: bool) -> Result<Counts, Fa
             unicode_counts = unicode_counts.followed_by(c);
             Ok(done)
         } else {
-            bytes_counts = bytes_counts.then(g.install(|| par_wc(w.bytes, chunk)));
+            bytes_counts = bytes_counts.append(g.install(|| par_wc(w.bytes, chunk)));
             Ok(w.bytes.len())
         }
     };

@@ -7,8 +7,8 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::parallel::plan::{is_char_boundary, terminated_ranges};
 use crate::parallel::pool;
-use crate::parallel::process::terminated_ranges;
 
 /// Runs batches of tasks over **borrowed** text on a work-stealing rayon pool.
 ///
@@ -64,14 +64,21 @@ impl WorkStealingExecutor {
         }
     }
 
-    /// Sets how [`execute_subdivided`](Self::execute_subdivided) cuts a task
-    /// longer than `bytes` (`0` counts as 1): into pieces of at least `bytes`
-    /// bytes, each ending right after a `terminator` byte (or, for a non-ASCII
-    /// terminator, at the end of the character containing it). The terminator is
-    /// the caller's promise that cutting there does not change the combined
-    /// result; a task without a terminator in reach is not cut.
-    pub fn max_task_len(mut self, bytes: usize, terminator: u8) -> WorkStealingExecutor {
+    /// How long a task [`execute_subdivided`](Self::execute_subdivided) runs
+    /// whole (default 256 KiB, `0` counts as 1): a longer one is cut into
+    /// pieces of at least `bytes` bytes, each ending right after the
+    /// [`task_terminator`](Self::task_terminator).
+    pub fn max_task_len(mut self, bytes: usize) -> WorkStealingExecutor {
         self.max_task_len = bytes.max(1);
+        self
+    }
+
+    /// Where [`execute_subdivided`](Self::execute_subdivided) may cut a long
+    /// task (default `\n`): right after a `terminator` byte (or, for a
+    /// non-ASCII terminator, at the end of the character containing it). The
+    /// terminator is the caller's promise that cutting there does not change the
+    /// combined result; a task without a terminator in reach is not cut.
+    pub fn task_terminator(mut self, terminator: u8) -> WorkStealingExecutor {
         self.terminator = terminator;
         self
     }
@@ -114,7 +121,7 @@ impl WorkStealingExecutor {
     /// use strs_tools::parallel::WorkStealingExecutor;
     ///
     /// let text = "one two\nthree\nfour five six\n".repeat(100);
-    /// let executor = WorkStealingExecutor::new(2).max_task_len(16, b'\n');
+    /// let executor = WorkStealingExecutor::new(2).max_task_len(16).task_terminator(b'\n');
     /// let lines = executor.execute_subdivided(
     ///     &text,
     ///     &[0..text.len()],
@@ -240,7 +247,7 @@ impl WorkStealingExecutor {
             let end_all = pieces[pieces.len() - 1].end;
             for p in &pieces {
                 let mut end = p.end.max(start);
-                while end < end_all && (bytes[end] as i8) < -0x40 {
+                while end < end_all && !is_char_boundary(bytes, end) {
                     end += 1;
                 }
                 if end > start {

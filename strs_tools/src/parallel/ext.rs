@@ -9,13 +9,15 @@
 //! consume our iterators) instead of rayon's prelude, or call
 //! `ParallelStringExt::par_split(text, ..)`.
 
-use rayon::iter::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
+use std::borrow::Cow;
 
-use super::plan::chunk_ranges;
-use super::process::{map_ranges, terminated_ranges};
+use rayon::iter::{Map, ParallelIterator};
+
+use super::plan::{chunk_ranges, resolve_chunk_size, terminated_ranges};
+use super::process::map_ranges;
 use super::search::ParallelSearcher;
-use super::segments::ParallelSplitIterator;
-use super::split::{plain_options, segments_bytes, segments_str, ChunkOutput, DEFAULT_CHUNK_SIZE};
+use super::segments::{ParSplit, Pool, Source};
+use super::split::plain_options;
 
 /// Parallel operations on a `&str`, each returning exactly what its sequential
 /// twin returns, in order.
@@ -27,7 +29,15 @@ pub trait ParallelStringExt {
     /// Semantically the same as
     /// `ParallelSplit::new().split_parallel(self, delimiters).map(|s| s.string)`
     /// and, for one delimiter `d`, as `self.split(d)`; but no `Split` records are
-    /// built. Chunks of 1 MiB; for other options use [`ParallelSplit`](super::ParallelSplit).
+    /// built. Lazy: nothing is stored, so `count()` or `for_each` over any input
+    /// costs memory for the chunk plan only. Chunks of
+    /// [`DEFAULT_CHUNK_SIZE`](super::DEFAULT_CHUNK_SIZE) on the current pool; for
+    /// other options use [`SplitOptions::par_split`](crate::string::SplitOptions::par_split)
+    /// or [`ParallelSplit`](super::ParallelSplit).
+    ///
+    /// # Panics
+    ///
+    /// When the delimiter set cannot be compiled (gigabytes of delimiters).
     ///
     /// # Example
     ///
@@ -39,37 +49,22 @@ pub trait ParallelStringExt {
     /// let lines: Vec<&str> = log.par_split(&["\r\n", "\n"]).collect();
     /// assert_eq!(lines, ["GET /a", "POST /b", "PUT /c"]);
     /// ```
-    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParallelSplitIterator<&'a str>;
+    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParSplit<'a, &'a str>;
 
-    /// The segments of [`par_split`](Self::par_split), one `Vec` per chunk, in
-    /// order (their concatenation is `par_split`'s output): for per-chunk work,
-    /// and the seed's `par_split(..).flat_map(|chunk| chunk.into_iter())` style.
+    /// `mapper` applied to every segment of [`par_split`](Self::par_split), in
+    /// parallel, lazily: `par_split(delimiters).map(mapper)`. Ordered consumers
+    /// see the results in segment order.
     ///
     /// ```
     /// use rayon::iter::ParallelIterator;
     /// use strs_tools::parallel::ParallelStringExt;
     ///
-    /// let text = "a\nb\nc";
-    /// let lines: Vec<&str> = text.par_split_chunks(&["\n"]).flat_map_iter(|chunk| chunk.into_iter()).collect();
-    /// assert_eq!(lines, ["a", "b", "c"]);
-    /// ```
-    fn par_split_chunks<'a>(
-        &'a self,
-        delimiters: &[&str],
-    ) -> impl IndexedParallelIterator<Item = Vec<&'a str>> + 'a;
-
-    /// `mapper` applied to every segment of [`par_split`](Self::par_split), in
-    /// parallel; the results in segment order.
-    ///
-    /// ```
-    /// use strs_tools::parallel::ParallelStringExt;
-    ///
-    /// let lengths = "a,bb,,ccc".par_split_map(&[","], |s| s.len());
+    /// let lengths: Vec<usize> = "a,bb,,ccc".par_split_map(&[","], |s| s.len()).collect();
     /// assert_eq!(lengths, [1, 2, 0, 3]);
     /// ```
-    fn par_split_map<R, F>(&self, delimiters: &[&str], mapper: F) -> Vec<R>
+    fn par_split_map<'a, R, F>(&'a self, delimiters: &[&str], mapper: F) -> Map<ParSplit<'a, &'a str>, F>
     where
-        F: Fn(&str) -> R + Send + Sync,
+        F: Fn(&'a str) -> R + Send + Sync,
         R: Send;
 
     /// Every match of every pattern, as `(byte position, matched text)`, sorted by
@@ -116,7 +111,8 @@ pub trait ParallelStringExt {
     fn par_count(&self, patterns: &[&str]) -> Vec<usize>;
 
     /// `f` applied in parallel to consecutive, non-empty chunks of about
-    /// `chunk_size` bytes (`0` counts as 1; a chunk grows by at most 3 bytes to
+    /// `chunk_size` bytes (`0` means [`DEFAULT_CHUNK_SIZE`](super::DEFAULT_CHUNK_SIZE),
+    /// and an input is cut into at most 65,536 chunks; a chunk grows by at most 3 bytes to
     /// end on a character boundary); the chunks' concatenation is `self`, and the
     /// results are in input order. An empty input has no chunks.
     ///
@@ -152,27 +148,17 @@ pub trait ParallelStringExt {
 }
 
 impl ParallelStringExt for str {
-    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParallelSplitIterator<&'a str> {
-        ParallelSplitIterator::new(segments_str(self, &plain_options(delimiters), DEFAULT_CHUNK_SIZE))
+    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParSplit<'a, &'a str> {
+        let options = Cow::Owned(plain_options(delimiters));
+        ParSplit::new(options, Source::str(self), 0, false, Pool::Threads(None))
     }
 
-    fn par_split_chunks<'a>(
-        &'a self,
-        delimiters: &[&str],
-    ) -> impl IndexedParallelIterator<Item = Vec<&'a str>> + 'a {
-        segments_str(self, &plain_options(delimiters), DEFAULT_CHUNK_SIZE)
-            .into_par_iter()
-            .map(ChunkOutput::into_vec)
-    }
-
-    fn par_split_map<R, F>(&self, delimiters: &[&str], mapper: F) -> Vec<R>
+    fn par_split_map<'a, R, F>(&'a self, delimiters: &[&str], mapper: F) -> Map<ParSplit<'a, &'a str>, F>
     where
-        F: Fn(&str) -> R + Send + Sync,
+        F: Fn(&'a str) -> R + Send + Sync,
         R: Send,
     {
-        ParallelStringExt::par_split(self, delimiters)
-            .map(mapper)
-            .collect()
+        ParallelStringExt::par_split(self, delimiters).map(mapper)
     }
 
     fn par_find_all(&self, patterns: &[&str]) -> Vec<(usize, &str)> {
@@ -188,7 +174,10 @@ impl ParallelStringExt for str {
         R: Send,
         F: Fn(&'a str) -> R + Sync + Send,
     {
-        map_ranges(&chunk_ranges(self.as_bytes(), chunk_size, true), |r| f(&self[r]))
+        map_ranges(
+            &chunk_ranges(self.as_bytes(), resolve_chunk_size(chunk_size), true),
+            |r| f(&self[r]),
+        )
     }
 
     fn par_process_delimited<'a, F, R>(&'a self, chunk_size: usize, terminator: char, f: F) -> Vec<R>
@@ -208,16 +197,21 @@ impl ParallelStringExt for str {
 /// Parallel operations on bytes that need not be UTF-8: the twins of
 /// [`ParallelStringExt`].
 pub trait ParallelBytesExt {
-    /// The segments between `delimiters`, as [`ParallelStringExt::par_split`].
+    /// The segments between byte `delimiters`, as
+    /// [`ParallelStringExt::par_split`].
+    ///
+    /// # Panics
+    ///
+    /// When the delimiter set cannot be compiled (gigabytes of delimiters).
     ///
     /// ```
     /// use rayon::iter::ParallelIterator;
     /// use strs_tools::parallel::ParallelBytesExt;
     ///
-    /// let parts: Vec<&[u8]> = b"\xff,\xfe".par_split(&[","]).collect();
-    /// assert_eq!(parts, [&b"\xff"[..], &b"\xfe"[..]]);
+    /// let parts: Vec<&[u8]> = b"a\xff\xfeb".par_split(&[b"\xff\xfe"]).collect();
+    /// assert_eq!(parts, [&b"a"[..], &b"b"[..]]);
     /// ```
-    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParallelSplitIterator<&'a [u8]>;
+    fn par_split<'a, P: AsRef<[u8]>>(&'a self, delimiters: &[P]) -> ParSplit<'a, &'a [u8]>;
 
     /// Every match of every pattern, as `(byte position, matched bytes)`, with the
     /// semantics of [`ParallelStringExt::par_find_all`].
@@ -245,8 +239,9 @@ pub trait ParallelBytesExt {
     fn par_count(&self, patterns: &[&[u8]]) -> Vec<usize>;
 
     /// `f` applied in parallel to consecutive, non-empty chunks of exactly
-    /// `chunk_size` bytes (`0` counts as 1; the last may be shorter), results in
-    /// input order.
+    /// `chunk_size` bytes (`0` means [`DEFAULT_CHUNK_SIZE`](super::DEFAULT_CHUNK_SIZE);
+    /// the last may be shorter, and an input is cut into at most 65,536 chunks,
+    /// larger ones if need be), results in input order.
     ///
     /// # Example
     ///
@@ -279,12 +274,9 @@ pub trait ParallelBytesExt {
 }
 
 impl ParallelBytesExt for [u8] {
-    fn par_split<'a>(&'a self, delimiters: &[&str]) -> ParallelSplitIterator<&'a [u8]> {
-        ParallelSplitIterator::new(segments_bytes(
-            self,
-            &plain_options(delimiters),
-            DEFAULT_CHUNK_SIZE,
-        ))
+    fn par_split<'a, P: AsRef<[u8]>>(&'a self, delimiters: &[P]) -> ParSplit<'a, &'a [u8]> {
+        let options = Cow::Owned(plain_options(delimiters));
+        ParSplit::new(options, Source::bytes(self), 0, false, Pool::Threads(None))
     }
 
     fn par_find_all(&self, patterns: &[&[u8]]) -> Vec<(usize, &[u8])> {
@@ -300,7 +292,9 @@ impl ParallelBytesExt for [u8] {
         R: Send,
         F: Fn(&'a [u8]) -> R + Sync + Send,
     {
-        map_ranges(&chunk_ranges(self, chunk_size, false), |r| f(&self[r]))
+        map_ranges(&chunk_ranges(self, resolve_chunk_size(chunk_size), false), |r| {
+            f(&self[r])
+        })
     }
 
     fn par_process_delimited<'a, F, R>(&'a self, chunk_size: usize, terminator: u8, f: F) -> Vec<R>

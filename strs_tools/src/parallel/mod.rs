@@ -14,6 +14,7 @@ mod search;
 mod segments;
 mod split;
 mod split_stream;
+mod stitch;
 mod stream;
 mod wc;
 mod words;
@@ -25,10 +26,13 @@ pub use ext::{ParallelBytesExt, ParallelStringExt};
 #[allow(deprecated)]
 pub use numa::NUMAStringProcessor;
 pub use numa::{NumaNode, NumaStringProcessor, NumaTopology};
+pub use plan::DEFAULT_CHUNK_SIZE;
 pub use pool::{MAX_CACHED_POOLS, MAX_CACHED_THREADS, MAX_THREADS};
 pub use search::ParallelSearcher;
-pub use segments::ParallelSplitIterator;
-pub use split::{serial_time, ParallelSplit, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_SEGMENT, DEFAULT_WINDOW};
+pub use segments::ParSplit;
+pub use split::{ParallelSplit, DEFAULT_MAX_RECORD, DEFAULT_WINDOW};
+#[doc(hidden)]
+pub use stitch::serial_time;
 pub use stream::{MapBlocks, ReaderPipeline, StreamError, StreamErrorKind};
 pub use wc::{par_wc, TextCounts};
 pub use words::{par_word_frequencies, word_frequencies};

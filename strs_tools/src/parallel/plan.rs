@@ -7,8 +7,23 @@
 
 use std::ops::Range;
 
+use memchr::{memchr, memmem};
+
+/// The chunk size `0` stands for, in every operation that takes a chunk size:
+/// 1 MiB, large enough that per-chunk overhead vanishes, small enough to
+/// balance.
+pub const DEFAULT_CHUNK_SIZE: usize = 1 << 20;
+
+/// A caller's chunk size with `0` meaning "automatic" ([`DEFAULT_CHUNK_SIZE`]).
+pub(crate) fn resolve_chunk_size(chunk_size: usize) -> usize {
+    match chunk_size {
+        0 => DEFAULT_CHUNK_SIZE,
+        n => n,
+    }
+}
+
 /// Is `i` a UTF-8 character boundary of `bytes` (the end counts)?
-fn is_char_boundary(bytes: &[u8], i: usize) -> bool {
+pub(crate) fn is_char_boundary(bytes: &[u8], i: usize) -> bool {
     // A continuation byte is 0b10xx_xxxx; every other byte starts a character.
     i == 0 || i >= bytes.len() || (bytes[i] as i8) >= -0x40
 }
@@ -40,6 +55,75 @@ pub(crate) fn chunk_ranges(bytes: &[u8], chunk_size: usize, char_boundaries: boo
                 end += 1;
             }
         }
+        ranges.push(start..end);
+        start = end;
+    }
+    ranges
+}
+
+/// Cuts `range` of `bytes` into consecutive, non-empty ranges of at least
+/// `chunk_size` bytes (`0` counts as 1; raised so that there are at most
+/// [`MAX_CHUNKS`] nominal cuts), each ending right after an occurrence of
+/// `terminator`, except the last, which ends at `range.end`. Occurrences are
+/// searched for from the nominal end, so a chunk without a terminator in reach
+/// grows until one is found: a chunk never cuts a terminated record.
+///
+/// Occurrences are found by a forward search starting `terminator.len()` bytes
+/// before the nominal end, so a multi-byte terminator must not overlap
+/// itself (true of every UTF-8 encoded `char`). An empty terminator never
+/// matches: the whole range is one chunk.
+pub(crate) fn terminated_ranges(
+    bytes: &[u8],
+    range: Range<usize>,
+    chunk_size: usize,
+    terminator: &[u8],
+) -> Vec<Range<usize>> {
+    let chunk_size = effective_chunk_size(range.end - range.start, chunk_size);
+    let mut ranges = Vec::with_capacity((range.end - range.start) / chunk_size + 1);
+    let mut start = range.start;
+    let finder = (terminator.len() > 1).then(|| memmem::Finder::new(terminator));
+    while start < range.end {
+        let nominal = start.saturating_add(chunk_size);
+        let end = if nominal >= range.end || terminator.is_empty() {
+            range.end
+        } else {
+            let from = nominal - terminator.len().min(chunk_size);
+            let hay = &bytes[from..range.end];
+            let found = match &finder {
+                Some(f) => f.find(hay),
+                None => memchr(terminator[0], hay),
+            };
+            found.map_or(range.end, |pos| from + pos + terminator.len())
+        };
+        ranges.push(start..end);
+        start = end;
+    }
+    ranges
+}
+
+/// Cuts `bytes` into consecutive, non-empty ranges of about `chunk_size` bytes
+/// (at most [`MAX_CHUNKS`] of them), each ending right after a byte for which
+/// `is_cut` holds, looked for from the nominal end's last byte on; the last range
+/// ends at the end of `bytes`, and a range without such a byte in reach runs to
+/// the end.
+pub(crate) fn ranges_cut_after(
+    bytes: &[u8],
+    chunk_size: usize,
+    is_cut: impl Fn(u8) -> bool,
+) -> Vec<Range<usize>> {
+    let chunk_size = effective_chunk_size(bytes.len(), chunk_size);
+    let mut ranges = Vec::with_capacity(bytes.len() / chunk_size + 1);
+    let mut start = 0;
+    while start < bytes.len() {
+        let nominal = start.saturating_add(chunk_size);
+        let end = if nominal >= bytes.len() {
+            bytes.len()
+        } else {
+            bytes[nominal - 1..]
+                .iter()
+                .position(|&b| is_cut(b))
+                .map_or(bytes.len(), |i| nominal + i)
+        };
         ranges.push(start..end);
         start = end;
     }
@@ -79,5 +163,55 @@ mod tests {
         let ranges = chunk_ranges(&bytes, 1, false);
         assert!(ranges.len() <= MAX_CHUNKS);
         assert_eq!(ranges.last().map(|r| r.end), Some(bytes.len()));
+    }
+
+    fn check_cover(bytes: &[u8], ranges: &[Range<usize>], terminator: &[u8]) {
+        let mut expected = 0;
+        for (i, r) in ranges.iter().enumerate() {
+            assert_eq!(r.start, expected);
+            assert!(r.end > r.start);
+            if i + 1 < ranges.len() {
+                assert!(
+                    bytes[..r.end].ends_with(terminator),
+                    "{r:?} does not end after a terminator"
+                );
+            }
+            expected = r.end;
+        }
+        assert_eq!(expected, bytes.len());
+    }
+
+    #[test]
+    fn terminated_ranges_end_after_terminators_and_cover_the_input() {
+        let text = "ab\ncd→\n\nxyz→→q\n".repeat(3);
+        for term in ["\n", "→"] {
+            for size in 0..text.len() + 2 {
+                let ranges = terminated_ranges(text.as_bytes(), 0..text.len(), size, term.as_bytes());
+                check_cover(text.as_bytes(), &ranges, term.as_bytes());
+                for r in &ranges {
+                    assert!(text.is_char_boundary(r.end));
+                    // At least `size` bytes, unless the input ended first.
+                    assert!(r.end - r.start >= size.max(1) || r.end == text.len());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_chunk_without_terminator_grows_to_the_end() {
+        assert_eq!(terminated_ranges(b"abcdef", 0..6, 2, b"\n"), vec![0..6]);
+        assert_eq!(terminated_ranges(b"ab\ncdef", 0..7, 1, b"\n"), vec![0..3, 3..7]);
+        assert_eq!(terminated_ranges(b"abcdef", 0..6, 2, b""), vec![0..6]);
+        assert!(terminated_ranges(b"", 0..0, 2, b"\n").is_empty());
+        assert_eq!(terminated_ranges(b"a\nb\nc", 2..5, 1, b"\n"), vec![2..4, 4..5]);
+    }
+
+    #[test]
+    fn terminated_and_classified_cuts_are_capped_at_max_chunks() {
+        let bytes = b"a\n".repeat(2 * MAX_CHUNKS);
+        assert!(terminated_ranges(&bytes, 0..bytes.len(), 1, b"\n").len() <= MAX_CHUNKS);
+        let ranges = ranges_cut_after(&bytes, 1, |b| b == b'\n');
+        assert!(ranges.len() <= MAX_CHUNKS);
+        check_cover(&bytes, &ranges, b"\n");
     }
 }

@@ -8,28 +8,81 @@
 //! lookahead) and drops the rest; a segment longer than the configured maximum
 //! stops the split with an error instead of growing the buffer without bound.
 
-use std::io::{self, Read};
+use std::io::Read;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::split::{lookahead, ParallelSplit, SplitJob};
+use rayon::prelude::*;
+
+use super::segments::{fold_chunk, ChunkEnd, Source};
+use super::split::ParallelSplit;
+use super::stitch::plan_split;
 use super::stream::{StreamError, StreamErrorKind};
-use crate::string::scan::{RawSegment, ScanState, Space};
-use crate::string::{emit_bytes, ByteSplit, SplitOptions};
+use crate::string::scan::{ScanState, Space};
+use crate::string::{ByteSplit, SplitOptions};
 
-/// Emits the pieces of one raw segment with offsets made absolute.
-fn emit_at<'a>(
+/// How many bytes past a window end the scan may look at to decide what starts
+/// before it: the longest delimiter, quote prefix or postfix, or whitespace
+/// character.
+fn lookahead(options: &SplitOptions) -> usize {
+    let quotes = options
+        .quotes
+        .iter()
+        .flat_map(|q| q.pairs.iter())
+        .map(|(a, b)| a.len().max(b.len()));
+    quotes.chain([options.delimiters.max_len(), 4]).max().unwrap_or(4)
+}
+
+/// A fold target for one chunk's pieces: a `Vec`, whose folder never stops.
+struct Collect<T>(Vec<T>);
+
+impl<T> rayon::iter::plumbing::Folder<T> for Collect<T> {
+    type Result = Vec<T>;
+
+    fn consume(mut self, item: T) -> Self {
+        self.0.push(item);
+        self
+    }
+
+    fn complete(self) -> Vec<T> {
+        self.0
+    }
+
+    fn full(&self) -> bool {
+        false
+    }
+}
+
+/// Continues the scan in `entry` (the true state, at `entry.pos`) up to `end`,
+/// in parallel chunks of `split`'s size on the current pool. Returns the pieces
+/// (offsets into `hay`) of every segment that can be decided from the bytes before
+/// `end` (the caller keeps [`lookahead`] bytes after `end` available), and the true
+/// state at `end` (`None` if the input ended).
+/// Also returns the start of the first raw segment longer than `limit`.
+fn split_window<'a>(
+    split: &ParallelSplit,
     options: &SplitOptions,
     hay: &'a [u8],
-    base: u64,
-    seg: &RawSegment,
-    out: &mut Vec<ByteSplit<'a>>,
-) {
-    emit_bytes(options, hay, seg, |mut piece| {
-        piece.start += base as usize;
-        piece.end += base as usize;
-        out.push(piece)
-    });
+    end: usize,
+    entry: ScanState,
+    limit: usize,
+) -> (Vec<ByteSplit<'a>>, Option<ScanState>, Option<usize>) {
+    let scanner = options.scanner(Space::Ascii);
+    let plan = plan_split(&scanner, hay, entry, end, split.chunk_size, !split.load_balance);
+    let src = Source::bytes(hay);
+    let outputs: Vec<(Vec<ByteSplit<'a>>, ChunkEnd)> = plan
+        .ranges
+        .par_iter()
+        .zip(&plan.entries)
+        .with_max_len(1)
+        .map(|(range, &entry)| {
+            let (folder, end) = fold_chunk(options, src, range.clone(), entry, limit, Collect(Vec::new()));
+            (folder.0, end)
+        })
+        .collect();
+    let too_long = outputs.iter().find_map(|o| o.1.too_long);
+    let exit = outputs.last().and_then(|last| last.1.exit);
+    let pieces = outputs.into_iter().flat_map(|o| o.0).collect();
+    (pieces, exit, too_long)
 }
 
 impl ParallelSplit {
@@ -44,25 +97,25 @@ impl ParallelSplit {
     /// ```
     /// use std::ops::ControlFlow;
     /// use strs_tools::parallel::ParallelSplit;
+    /// use strs_tools::string::split;
     ///
+    /// let opts = split().delimiter(",").preserving_delimiters(false).preserving_empty(true).build()?;
     /// let mut count = 0;
-    /// ParallelSplit::new().window(8).split_bytes_windows(b"a,b,,c,d", &[","], |pieces| {
+    /// ParallelSplit::new().window(8).split_bytes_windows(b"a,b,,c,d", &opts, |pieces| {
     ///     count += pieces.len();
     ///     ControlFlow::Continue(())
     /// });
     /// assert_eq!(count, 5);
+    /// # Ok::<(), strs_tools::matcher::BuildError>(())
     /// ```
     pub fn split_bytes_windows<'a>(
         &self,
         input: &'a [u8],
-        delimiters: &[&str],
+        options: &SplitOptions,
         mut sink: impl FnMut(&[ByteSplit<'a>]) -> ControlFlow<()>,
     ) {
-        let options = self.options(delimiters);
-        let job = self.job(&options);
-        let ahead = lookahead(&options);
+        let ahead = lookahead(options);
         let mut state = Some(ScanState::segment_start(0, options.quoting()));
-        let mut pieces = Vec::new();
         while let Some(entry) = state {
             let end = entry
                 .pos
@@ -70,16 +123,8 @@ impl ParallelSplit {
                 .saturating_add(ahead)
                 .min(input.len());
             let end = if end == input.len() { end } else { end - ahead };
-            let (chunks, exit) = self.install(|| {
-                job.split_range(
-                    input,
-                    end,
-                    entry,
-                    &|seg: &RawSegment, out: &mut Vec<ByteSplit<'a>>| emit_at(&options, input, 0, seg, out),
-                )
-            });
-            pieces.clear();
-            pieces.extend(chunks.into_iter().flat_map(|c| c.into_items()));
+            let (pieces, exit, _) =
+                self.install(|| split_window(self, options, input, end, entry, usize::MAX));
             if sink(&pieces).is_break() {
                 return;
             }
@@ -92,38 +137,43 @@ impl ParallelSplit {
     /// at a time. Piece offsets are offsets in the whole stream.
     ///
     /// Memory stays about a window plus the segment in progress: a segment (or an
-    /// unclosed quote) longer than [`max_segment`](Self::max_segment) stops the
+    /// unclosed quote) longer than [`max_record`](Self::max_record) stops the
     /// split with [`StreamErrorKind::RecordTooLong`] (after the pieces
     /// before it were delivered), whether or not it fitted in a window. Short reads and
     /// `Interrupted` are handled; another read error stops the split with its
     /// offset (the pieces before it have been delivered).
+    ///
+    /// # Errors
+    ///
+    /// [`StreamError`] of kind [`StreamErrorKind::RecordTooLong`] or
+    /// [`StreamErrorKind::Io`], with the byte offset in the stream.
     ///
     /// # Example
     ///
     /// ```
     /// use std::ops::ControlFlow;
     /// use strs_tools::parallel::ParallelSplit;
+    /// use strs_tools::string::split;
     ///
+    /// let opts = split().delimiter(";").preserving_delimiters(false).build()?;
     /// let input = "k1=v1;k2=v2;".repeat(1000);
     /// let mut values = 0;
     /// ParallelSplit::new()
     ///     .window(64)
-    ///     .split_reader(input.as_bytes(), &[";"], |pieces| {
+    ///     .split_reader(input.as_bytes(), &opts, |pieces| {
     ///         values += pieces.iter().filter(|p| p.bytes.starts_with(b"k")).count();
     ///         ControlFlow::Continue(())
-    ///     })
-    ///     .unwrap();
+    ///     })?;
     /// assert_eq!(values, 2000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn split_reader<R: Read>(
         &self,
         mut reader: R,
-        delimiters: &[&str],
+        options: &SplitOptions,
         mut sink: impl FnMut(&[ByteSplit<'_>]) -> ControlFlow<()>,
     ) -> Result<(), StreamError> {
-        let options = self.options(delimiters);
-        let job = self.job(&options);
-        let ahead = lookahead(&options);
+        let ahead = lookahead(options);
         let window = self.window;
         let mut buf: Vec<u8> = Vec::new();
         // Absolute offset of buf[0].
@@ -134,22 +184,16 @@ impl ParallelSplit {
             // Fill: the segment in progress, a window of new bytes, the lookahead.
             let want = state.pos.saturating_add(window).saturating_add(ahead);
             let mut read_error = None;
-            while !eof && buf.len() < want {
-                let old = buf.len();
-                buf.resize(want.max(old + 1), 0);
-                match reader.read(&mut buf[old..]) {
-                    Ok(0) => {
-                        buf.truncate(old);
-                        eof = true;
-                    }
-                    Ok(n) => buf.truncate(old + n),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
+            if !eof && buf.len() < want {
+                let mut filled = buf.len();
+                buf.resize(want, 0);
+                match crate::io::fill(&mut reader, &mut buf, &mut filled) {
+                    Ok(end) => eof = end,
                     Err(e) => {
-                        buf.truncate(old);
-                        read_error = Some(StreamError::new(StreamErrorKind::Io(e), base + old as u64));
-                        break;
+                        read_error = Some(StreamError::new(StreamErrorKind::Io(e), base + filled as u64));
                     }
                 }
+                buf.truncate(filled);
             }
             // After a read error, deliver what can be decided, then report it.
             let end = if eof {
@@ -158,27 +202,15 @@ impl ParallelSplit {
                 buf.len().saturating_sub(ahead).max(state.pos.min(buf.len()))
             };
             // The first segment in this window longer than the limit, if any.
-            let too_long = AtomicU64::new(u64::MAX);
-            let max = self.max_segment;
-            let (chunks, exit) = self.install(|| {
-                job.split_range(
-                    &buf,
-                    end,
-                    state,
-                    &|seg: &RawSegment, out: &mut Vec<ByteSplit<'_>>| {
-                        if seg.end - seg.start > max {
-                            too_long.fetch_min(base + seg.start as u64, Ordering::Relaxed);
-                        }
-                        emit_at(&options, &buf, base, seg, out)
-                    },
-                )
-            });
-            let too_long = too_long.into_inner();
-            let pieces: Vec<ByteSplit<'_>> = chunks
-                .into_iter()
-                .flat_map(|c| c.into_items())
-                .take_while(|p| (p.start as u64) < too_long)
-                .collect();
+            let max = self.max_record;
+            let (mut pieces, exit, too_long) =
+                self.install(|| split_window(self, options, &buf, end, state, max));
+            let too_long = too_long.map_or(u64::MAX, |at| base + at as u64);
+            for piece in &mut pieces {
+                piece.start += base as usize;
+                piece.end += base as usize;
+            }
+            pieces.retain(|p| (p.start as u64) < too_long);
             if !pieces.is_empty() && sink(&pieces).is_break() {
                 return Ok(());
             }
@@ -195,24 +227,15 @@ impl ParallelSplit {
             let Some(exit) = exit else { return Ok(()) };
             // Keep only the segment in progress.
             let keep = exit.seg_start.min(exit.pos);
-            if exit.pos - keep > self.max_segment {
+            if exit.pos - keep > self.max_record {
                 let kind = StreamErrorKind::RecordTooLong {
-                    limit: self.max_segment,
+                    limit: self.max_record,
                 };
                 return Err(StreamError::new(kind, base + keep as u64));
             }
             buf.drain(..keep);
             base += keep as u64;
             state = rebase(exit, keep);
-        }
-    }
-
-    fn job<'o>(&self, options: &'o SplitOptions) -> SplitJob<'o> {
-        SplitJob {
-            options,
-            space: Space::Ascii,
-            chunk_size: self.chunk_size,
-            static_partition: !self.load_balance,
         }
     }
 }

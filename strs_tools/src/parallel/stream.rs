@@ -76,9 +76,6 @@ impl Default for ReaderPipeline {
 }
 
 impl ReaderPipeline {
-    /// The default longest record: 64 MiB.
-    pub const DEFAULT_MAX_RECORD: usize = 64 << 20;
-
     /// A pipeline with the defaults: blocks of
     /// [`DEFAULT_CHUNK_SIZE`](crate::parallel::DEFAULT_CHUNK_SIZE), `\n`
     /// terminator, records up to 64 MiB, `max(4, 2 × threads)` blocks in flight,
@@ -87,7 +84,7 @@ impl ReaderPipeline {
         Self {
             chunk_size: 0,
             in_flight: None,
-            max_record: Self::DEFAULT_MAX_RECORD,
+            max_record: super::DEFAULT_MAX_RECORD,
             terminator: b'\n',
             threads: None,
         }

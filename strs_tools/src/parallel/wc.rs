@@ -28,9 +28,12 @@ use super::plan;
 /// assert_eq!((whole.lines, whole.words, whole.bytes), (2, 3, 14));
 /// // Cut anywhere, even inside a word, and combine.
 /// let (a, b) = text.split_at(5);
-/// assert_eq!(TextCounts::of(a).then(TextCounts::of(b)), whole);
+/// assert_eq!(TextCounts::of(a).append(TextCounts::of(b)), whole);
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+///
+/// Equality compares the visible counts only: `TextCounts::of(b"a ")` equals
+/// `TextCounts::of(b" a")`, though they append differently.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct TextCounts {
     /// Number of `\n` bytes.
     pub lines: u64,
@@ -43,6 +46,14 @@ pub struct TextCounts {
     /// The last byte is part of a word.
     ends_in_word: bool,
 }
+
+impl PartialEq for TextCounts {
+    fn eq(&self, other: &TextCounts) -> bool {
+        (self.lines, self.words, self.bytes) == (other.lines, other.words, other.bytes)
+    }
+}
+
+impl Eq for TextCounts {}
 
 /// The ASCII whitespace bytes that separate words, for `wc` and word
 /// frequencies alike: space, `\t`, `\n`, `\v`, `\f`, `\r`
@@ -91,8 +102,9 @@ impl TextCounts {
         }
     }
 
-    /// The counts of this piece followed immediately by `next`.
-    pub fn then(self, next: TextCounts) -> TextCounts {
+    /// The counts of this piece followed immediately by `next` (an associative
+    /// combination, with the counts of empty input as identity).
+    pub fn append(self, next: TextCounts) -> TextCounts {
         if self.bytes == 0 {
             return next;
         }
@@ -111,7 +123,8 @@ impl TextCounts {
 }
 
 /// Counts `bytes` in parallel on the current rayon pool, in chunks of about
-/// `chunk_size` bytes. Same result as [`TextCounts::of`].
+/// `chunk_size` bytes (`0`: [`DEFAULT_CHUNK_SIZE`](super::DEFAULT_CHUNK_SIZE)).
+/// Same result as [`TextCounts::of`].
 ///
 /// ```
 /// use strs_tools::parallel::{par_wc, TextCounts};
@@ -120,10 +133,10 @@ impl TextCounts {
 /// assert_eq!(par_wc(text.as_bytes(), 7), TextCounts::of(text.as_bytes()));
 /// ```
 pub fn par_wc(bytes: &[u8], chunk_size: usize) -> TextCounts {
-    plan::chunk_ranges(bytes, chunk_size, false)
+    plan::chunk_ranges(bytes, plan::resolve_chunk_size(chunk_size), false)
         .into_par_iter()
         .map(|r| TextCounts::of(&bytes[r]))
-        .reduce(TextCounts::default, TextCounts::then)
+        .reduce(TextCounts::default, TextCounts::append)
 }
 
 #[cfg(test)]
@@ -172,7 +185,7 @@ mod tests {
             for cut in 0..=input.len() {
                 let (a, b) = input.split_at(cut);
                 assert_eq!(
-                    TextCounts::of(a).then(TextCounts::of(b)),
+                    TextCounts::of(a).append(TextCounts::of(b)),
                     c,
                     "{input:?} cut at {cut}"
                 );

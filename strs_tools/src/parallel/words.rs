@@ -7,6 +7,7 @@ use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 
+use super::plan;
 use super::wc::is_space;
 
 /// The hasher of the counting maps, chosen by measurement against std's SipHash
@@ -105,8 +106,8 @@ pub fn word_frequencies(text: &str) -> HashMap<String, usize> {
 }
 
 /// [`word_frequencies`] on every thread of the current rayon pool: the text is cut
-/// after ASCII whitespace into chunks of about `chunk_size` bytes (`0`: chosen
-/// from the length and the number of threads), each chunk counted into its own
+/// after ASCII whitespace into chunks of about `chunk_size` bytes (`0`:
+/// [`DEFAULT_CHUNK_SIZE`](super::DEFAULT_CHUNK_SIZE)), each chunk counted into its own
 /// map, and the maps merged. The result is identical to [`word_frequencies`] for
 /// every chunk size and thread count.
 ///
@@ -121,38 +122,11 @@ pub fn word_frequencies(text: &str) -> HashMap<String, usize> {
 /// ```
 pub fn par_word_frequencies(text: &str, chunk_size: usize) -> HashMap<String, usize> {
     let bytes = text.as_bytes();
-    let chunk_size = match chunk_size {
-        0 => (bytes.len() / (4 * rayon::current_num_threads())).clamp(64 << 10, 4 << 20),
-        n => n,
-    };
-    let counts = whitespace_ranges(bytes, chunk_size)
+    let counts = plan::ranges_cut_after(bytes, plan::resolve_chunk_size(chunk_size), is_space)
         .into_par_iter()
         .fold(ChunkCounts::default, |map, r| count_words(&bytes[r], map))
         .reduce(ChunkCounts::default, merge);
     into_strings(counts)
-}
-
-/// Cuts `bytes` into chunks of about `chunk_size` bytes, each ending right after
-/// an ASCII whitespace byte (the last at the end), so no word is cut.
-fn whitespace_ranges(bytes: &[u8], chunk_size: usize) -> Vec<std::ops::Range<usize>> {
-    let mut ranges = Vec::with_capacity(bytes.len() / chunk_size.max(1) + 1);
-    let mut start = 0;
-    while start < bytes.len() {
-        let nominal = start.saturating_add(chunk_size.max(1));
-        let end = if nominal >= bytes.len() {
-            bytes.len()
-        } else {
-            // Cut after the first whitespace byte at or after the nominal end's
-            // last byte; a chunk without one runs to the end.
-            bytes[nominal - 1..]
-                .iter()
-                .position(|&b| is_space(b))
-                .map_or(bytes.len(), |i| nominal + i)
-        };
-        ranges.push(start..end);
-        start = end;
-    }
-    ranges
 }
 
 /// Byte classes for the tokenizer: one table lookup per byte tells both "ends a

@@ -19,8 +19,10 @@
 pub(crate) mod scan;
 mod split;
 
+pub use crate::matcher::BuildError;
+#[doc(hidden)]
+pub use split::IntoDelimiters;
 pub(crate) use split::{emit_bytes, emit_str};
 pub use split::{
-    split, ByteSplit, ByteSplitIterator, IntoDelimiters, Split, SplitBuilder, SplitIterator, SplitOptions,
-    SplitType,
+    split, ByteSplit, ByteSplitIterator, Split, SplitBuilder, SplitIterator, SplitOptions, SplitType,
 };

@@ -187,9 +187,9 @@ impl Scanner<'_> {
         if state.done {
             return None;
         }
-        if self.quotes.is_none() {
+        let Some(quotes) = self.quotes else {
             return self.advance_unquoted(hay, state, limit);
-        }
+        };
         let limit = limit.min(hay.len());
         loop {
             if state.pos >= limit && limit < hay.len() {
@@ -198,7 +198,6 @@ impl Scanner<'_> {
             match state.mode {
                 Mode::SegmentStart => {
                     state.mode = Mode::Unquoted;
-                    let Some(quotes) = self.quotes else { continue };
                     if state.pos >= hay.len() {
                         continue;
                     }
@@ -230,7 +229,7 @@ impl Scanner<'_> {
                             delimiter: Some((m.start, m.end)),
                             quote: state.quote,
                         };
-                        *state = ScanState::segment_start(m.end, self.quotes.is_some());
+                        *state = ScanState::segment_start(m.end, true);
                         return Some(segment);
                     }
                     if limit < hay.len() {
@@ -246,7 +245,7 @@ impl Scanner<'_> {
                     });
                 }
                 Mode::Quoted { pair } => {
-                    let post = &self.quotes.expect("quoted mode without quotes").pairs[pair].1;
+                    let post = &quotes.pairs[pair].1;
                     let window_end = limit.saturating_add(post.len() - 1).min(hay.len());
                     let window = &hay[..window_end];
                     let mut from = state.pos;

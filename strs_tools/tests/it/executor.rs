@@ -55,13 +55,16 @@ fn results_are_in_task_order_for_every_worker_count() {
 fn split_tasks_subdivided_equal_the_sequential_split() {
     let text = sample();
     let options = split()
-        .delimiters(&["\n", ": "])
+        .delimiters(["\n", ": "])
         .preserving_delimiters(true)
-        .build();
+        .build()
+        .unwrap();
     let whole: Vec<String> = options.split(&text).map(|s| s.string.into_owned()).collect();
     let tasks = line_tasks(&text, 50);
     for (threads, max) in [(1, 1), (2, 10), (3, 100), (4, 1 << 20)] {
-        let executor = WorkStealingExecutor::new(threads).max_task_len(max, b'\n');
+        let executor = WorkStealingExecutor::new(threads)
+            .max_task_len(max)
+            .task_terminator(b'\n');
         let pieces = executor.execute_subdivided(
             &text,
             &tasks,
@@ -85,7 +88,9 @@ fn split_tasks_subdivided_equal_the_sequential_split() {
 fn subdivision_runs_pieces_separately_and_combines_in_order() {
     let text = "a\nbb\nccc\ndddd\n".repeat(50);
     let calls = AtomicUsize::new(0);
-    let executor = WorkStealingExecutor::new(2).max_task_len(10, b'\n');
+    let executor = WorkStealingExecutor::new(2)
+        .max_task_len(10)
+        .task_terminator(b'\n');
     let got = executor.execute_subdivided(
         &text,
         &[0..text.len(), 0..0, 2..5],
@@ -104,7 +109,7 @@ fn subdivision_runs_pieces_separately_and_combines_in_order() {
 fn a_non_ascii_terminator_cuts_after_the_whole_character() {
     let text = "aé bé cé dé ".repeat(20);
     // 0xA9 is the last byte of 'é'.
-    let executor = WorkStealingExecutor::new(2).max_task_len(3, 0xA9);
+    let executor = WorkStealingExecutor::new(2).max_task_len(3).task_terminator(0xA9);
     let got = executor.execute_subdivided(
         &text,
         &[0..text.len()],
@@ -117,7 +122,7 @@ fn a_non_ascii_terminator_cuts_after_the_whole_character() {
     assert_eq!(got[0].concat(), text);
     assert!(got[0].len() > 1);
     // A lead byte (0xC3) is followed by its continuation: the cut moves past it.
-    let executor = WorkStealingExecutor::new(2).max_task_len(1, 0xC3);
+    let executor = WorkStealingExecutor::new(2).max_task_len(1).task_terminator(0xC3);
     let got = executor.execute_subdivided(
         &text,
         &[0..text.len()],
@@ -220,7 +225,9 @@ fn nested_scratch_use_gets_a_fresh_value_instead_of_deadlocking() {
 #[test]
 fn a_piece_recovers_its_offset_in_the_input() {
     let text = "ab\ncd\nef\n".repeat(20);
-    let executor = WorkStealingExecutor::new(2).max_task_len(4, b'\n');
+    let executor = WorkStealingExecutor::new(2)
+        .max_task_len(4)
+        .task_terminator(b'\n');
     let base = text.as_ptr() as usize;
     let starts = executor.execute_subdivided(
         &text,

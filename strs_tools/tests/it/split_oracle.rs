@@ -39,9 +39,9 @@ fn text() -> impl Strategy<Value = String> {
 fn ours(src: &str, delims: &[&str], empty: bool, delim: bool, strip: bool) -> Vec<Record> {
     split()
         .src(src)
-        .delimeter(delims)
+        .delimiters(delims)
         .preserving_empty(empty)
-        .preserving_delimeters(delim)
+        .preserving_delimiters(delim)
         .stripping(strip)
         .perform()
         .map(|s| {
@@ -141,7 +141,7 @@ proptest! {
 
     #[test]
     fn str_split_equals_std_for_one_delimiter(src in text(), d in prop::sample::select(vec![",", "aa", "é", "\n", "ab"])) {
-        let ours: Vec<String> = split().src(&src).delimeter(d).preserving_empty(true).preserving_delimeters(false)
+        let ours: Vec<String> = split().src(&src).delimiter(d).preserving_empty(true).preserving_delimiters(false)
             .perform().map(String::from).collect();
         let std: Vec<&str> = src.split(d).collect();
         prop_assert_eq!(ours, std);
@@ -185,8 +185,8 @@ fn rare_second_delimiter_is_linear_time() {
     let src = "x\n".repeat(200_000);
     let n = split()
         .src(&src)
-        .delimeter(vec!["\n", "@@NEVER@@"])
-        .preserving_delimeters(false)
+        .delimiters(vec!["\n", "@@NEVER@@"])
+        .preserving_delimiters(false)
         .perform()
         .count();
     assert_eq!(n, 200_000);
@@ -328,7 +328,7 @@ proptest! {
     ) {
         let quotes: Vec<(&str, &str)> = if custom { vec![("«", "»"), ("\"", "\"")] } else { vec![("\"", "\""), ("'", "'")] };
         let mut b = split();
-        b.src(&src).delimeter(set.clone()).quoting(true).stripping(strip).preserving_empty(empty).preserving_delimeters(false);
+        b.src(&src).delimiters(&set).quoting(true).stripping(strip).preserving_empty(empty).preserving_delimiters(false);
         if custom {
             b.quoting_prefixes(&["«", "\""]).quoting_postfixes(&["»", "\""]);
         }
@@ -341,7 +341,7 @@ proptest! {
         // `text()` has only ASCII whitespace (no \v), where Unicode and ASCII
         // stripping agree.
         let (e, d, s) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
-        let options = split().delimeter(SETS[set]).preserving_empty(e).preserving_delimeters(d).stripping(s).build();
+        let options = split().delimiters(SETS[set]).preserving_empty(e).preserving_delimiters(d).stripping(s).build().unwrap();
         let s: Vec<(Vec<u8>, usize, usize)> = options.split(&src).map(|p| (p.string.as_bytes().to_vec(), p.start, p.end)).collect();
         let b: Vec<(Vec<u8>, usize, usize)> = options.split_bytes(src.as_bytes()).map(|p| (p.bytes.into_owned(), p.start, p.end)).collect();
         prop_assert_eq!(s, b);
@@ -349,9 +349,9 @@ proptest! {
 
     #[test]
     fn bytes_never_panic_on_arbitrary_input(src in prop::collection::vec(any::<u8>(), 0..64), bits in 0u8..32) {
-        let options = split().delimeter(vec!["\u{80}", ",", "\r\n"]).preserving_empty(bits & 1 != 0)
-            .preserving_delimeters(bits & 2 != 0).stripping(bits & 4 != 0).quoting(bits & 8 != 0)
-            .preserving_quoting(bits & 16 != 0).build();
+        let options = split().delimiters(vec!["\u{80}", ",", "\r\n"]).preserving_empty(bits & 1 != 0)
+            .preserving_delimiters(bits & 2 != 0).stripping(bits & 4 != 0).quoting(bits & 8 != 0)
+            .preserving_quoting(bits & 16 != 0).build().unwrap();
         let total: usize = options.split_bytes(&src).map(|p| p.end - p.start).sum();
         prop_assert!(total <= src.len() * 2);
     }

@@ -6,7 +6,9 @@ use std::ops::ControlFlow;
 
 use proptest::prelude::*;
 use strs_tools::parallel::{ParallelSplit, StreamErrorKind};
-use strs_tools::string::split;
+use strs_tools::string::{split, SplitOptions};
+
+use super::common::Flags;
 
 type Piece = (Vec<u8>, usize, usize, bool);
 
@@ -46,32 +48,34 @@ impl Read for FailsAfter<'_> {
     }
 }
 
-fn configured(bits: u8, window: usize, chunk: usize, threads: usize) -> ParallelSplit {
+fn configured(window: usize, chunk: usize, threads: usize) -> ParallelSplit {
     ParallelSplit::new()
         .window(window)
         .chunk_size(chunk)
         .threads(threads)
-        .preserving_empty(bits & 1 != 0)
-        .preserving_delimiters(bits & 2 != 0)
-        .stripping(bits & 4 != 0)
-        .quoting(bits & 8 != 0)
 }
 
-fn whole(src: &[u8], delims: &[&str], bits: u8) -> Vec<Piece> {
-    split()
-        .delimeter(delims)
-        .preserving_empty(bits & 1 != 0)
-        .preserving_delimeters(bits & 2 != 0)
-        .stripping(bits & 4 != 0)
-        .quoting(bits & 8 != 0)
-        .build()
+fn whole(src: &[u8], options: &SplitOptions) -> Vec<Piece> {
+    options
         .split_bytes(src)
         .map(|p| (p.bytes.into_owned(), p.start, p.end, p.was_quoted))
         .collect()
 }
 
+/// `str::split` semantics for `delims`.
+fn lines(delims: &[&str]) -> SplitOptions {
+    split()
+        .delimiters(delims)
+        .preserving_delimiters(false)
+        .preserving_empty(true)
+        .build()
+        .unwrap()
+}
+
 const SETS: &[&[&str]] = &[
     &["\n"],
+    &["\r\n"],
+    &[",", "\n"],
     &["aa"],
     &["=", "=="],
     &["ab", "bc"],
@@ -86,15 +90,16 @@ proptest! {
     fn windows_and_readers_equal_the_whole_split(
         src in prop::collection::vec(prop::sample::select(b"ab=,\n\r \"\\\xc3\xa9".to_vec()), 0..80),
         set in 0..SETS.len(),
-        bits in 0u8..16,
+        bits in 0u8..64,
         window in 1usize..24,
         chunk in 1usize..9,
         step in 1usize..7,
         threads in 1usize..5,
     ) {
-        let expected = whole(&src, SETS[set], bits);
+        let options = Flags::from_bits(bits).options(SETS[set]);
+        let expected = whole(&src, &options);
         let mut got = Vec::new();
-        configured(bits, window, chunk, threads).split_bytes_windows(&src, SETS[set], |pieces| {
+        configured(window, chunk, threads).split_bytes_windows(&src, &options, |pieces| {
             got.extend(pieces.iter().map(|p| (p.bytes.to_vec(), p.start, p.end, p.was_quoted)));
             ControlFlow::Continue(())
         });
@@ -102,8 +107,8 @@ proptest! {
 
         let mut streamed = Vec::new();
         let reader = Awkward { data: &src, step, calls: 0 };
-        configured(bits, window, chunk, threads)
-            .split_reader(reader, SETS[set], |pieces| {
+        configured(window, chunk, threads)
+            .split_reader(reader, &options, |pieces| {
                 streamed.extend(pieces.iter().map(|p| (p.bytes.to_vec(), p.start, p.end, p.was_quoted)));
                 ControlFlow::Continue(())
             })
@@ -120,8 +125,8 @@ fn an_overlong_segment_is_an_error_with_its_offset() {
     let mut seen = Vec::new();
     let err = ParallelSplit::new()
         .window(64)
-        .max_segment(1000)
-        .split_reader(&input[..], &["\n"], |pieces| {
+        .max_record(1000)
+        .split_reader(&input[..], &lines(&["\n"]), |pieces| {
             seen.extend(pieces.iter().map(|p| p.bytes.to_vec()));
             ControlFlow::Continue(())
         })
@@ -144,7 +149,7 @@ fn a_read_error_is_reported_with_its_offset_after_the_pieces_before_it() {
     let mut seen = 0;
     let err = ParallelSplit::new()
         .window(16)
-        .split_reader(FailsAfter(input.as_bytes()), &["\n"], |pieces| {
+        .split_reader(FailsAfter(input.as_bytes()), &lines(&["\n"]), |pieces| {
             seen += pieces.len();
             ControlFlow::Continue(())
         })
@@ -160,7 +165,7 @@ fn the_sink_can_stop_early() {
     let mut windows = 0;
     ParallelSplit::new()
         .window(100)
-        .split_reader(input.as_bytes(), &["\n"], |_| {
+        .split_reader(input.as_bytes(), &lines(&["\n"]), |_| {
             windows += 1;
             ControlFlow::Break(())
         })
@@ -172,7 +177,7 @@ fn the_sink_can_stop_early() {
 fn empty_input_streams_its_one_empty_segment() {
     let mut got = Vec::new();
     ParallelSplit::new()
-        .split_reader(io::empty(), &[","], |p| {
+        .split_reader(io::empty(), &lines(&[","]), |p| {
             got.extend(p.iter().map(|p| p.bytes.to_vec()));
             ControlFlow::Continue(())
         })
