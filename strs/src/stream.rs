@@ -3,9 +3,11 @@
 //! which says how many of its bytes it is done with; the rest is carried to the
 //! front of the next window.
 
-use std::io::{self, Read};
+use std::io::Read;
 
 use indicatif::ProgressBar;
+
+use strs_tools::io::fill;
 
 use crate::failure::Failure;
 
@@ -109,23 +111,10 @@ pub fn slice_windows(
     }
 }
 
-/// Reads into `buf[*filled..]` until it is full or the reader ends (returns
-/// `true` then), retrying `Interrupted`; `*filled` counts every byte read, also
-/// when an error is returned.
-pub fn fill<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8], filled: &mut usize) -> io::Result<bool> {
-    while *filled < buf.len() {
-        match reader.read(&mut buf[*filled..]) {
-            Ok(0) => return Ok(true),
-            Ok(n) => *filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(false)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::io;
+
     use super::*;
 
     /// Gives at most `step` bytes per read, with an `Interrupted` before each.

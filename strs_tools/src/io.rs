@@ -10,7 +10,26 @@ use std::io::{self, Read};
 /// Returns `Ok(true)` when the reader is at its end (a read returned 0 bytes), and
 /// `Ok(false)` when `buf` is full. On an error, `*filled` still counts every byte
 /// read before it, so the caller can report the error's offset and deliver them.
-pub(crate) fn fill<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8], filled: &mut usize) -> io::Result<bool> {
+///
+/// # Example
+///
+/// ```
+/// use strs_tools::io::fill;
+///
+/// let mut reader: &[u8] = b"abcdef";
+/// let mut buf = [0u8; 4];
+/// let mut filled = 0;
+/// assert!(!fill(&mut reader, &mut buf, &mut filled).unwrap()); // full
+/// assert_eq!(&buf[..filled], b"abcd");
+/// filled = 0;
+/// assert!(fill(&mut reader, &mut buf, &mut filled).unwrap()); // at the end
+/// assert_eq!(&buf[..filled], b"ef");
+/// ```
+///
+/// # Errors
+///
+/// The first error of `reader` other than `Interrupted`.
+pub fn fill<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8], filled: &mut usize) -> io::Result<bool> {
     while *filled < buf.len() {
         match reader.read(&mut buf[*filled..]) {
             Ok(0) => return Ok(true),

@@ -30,7 +30,7 @@
 #![deny(unsafe_code)]
 
 pub mod csv;
-mod io;
+pub mod io;
 pub mod matcher;
 pub mod parallel;
 pub mod string;
