@@ -159,10 +159,10 @@ impl<T> PatternColumns<T> {
     }
 
     /// The compiled patterns of `row`, or `None` if one of them is NULL.
-    fn get(&mut self, row: usize, compile: impl Fn(&[Vec<u8>]) -> T) -> Option<&T> {
+    fn get(&mut self, row: usize, compile: impl Fn(&[Vec<u8>]) -> Result<T>) -> Result<Option<&T>> {
         let row = if self.constant { 0 } else { row };
         if self.columns.iter().any(|c| c.is_null(row)) {
-            return None;
+            return Ok(None);
         }
         let same = matches!(&self.last, Some((pats, _))
             if pats.iter().zip(&self.columns).all(|(p, c)| p.as_slice() == c.value(row).as_bytes()));
@@ -172,10 +172,10 @@ impl<T> PatternColumns<T> {
                 .iter()
                 .map(|c| c.value(row).as_bytes().to_vec())
                 .collect();
-            let compiled = compile(&pats);
+            let compiled = compile(&pats)?;
             self.last = Some((pats, compiled));
         }
-        self.last.as_ref().map(|(_, c)| c)
+        Ok(self.last.as_ref().map(|(_, c)| c))
     }
 }
 
@@ -217,11 +217,9 @@ fn split_column(text: &StringViewArray, delimiters: &mut PatternColumns<Delimite
         let set = if text.is_null(row) {
             None
         } else {
-            // A row's delimiters are a few strings, far below the automaton's
-            // limits, so compiling them cannot fail.
             delimiters.get(row, |pats| {
-                DelimiterSet::new(pats).expect("a row's delimiters compile")
-            })
+                DelimiterSet::new(pats).map_err(|e| DataFusionError::Execution(format!("strs_split: {e}")))
+            })?
         };
         let Some(set) = set else {
             valid.push(false);
@@ -324,12 +322,12 @@ impl ScalarUDFImpl for StrsCount {
         let counts: UInt64Array = (0..text.len())
             .map(|row| {
                 if text.is_null(row) {
-                    return None;
+                    return Ok(None);
                 }
-                let searcher = patterns.get(row, ParallelSearcher::new)?;
-                Some(count_matches(searcher, text.value(row).as_bytes()))
+                let searcher = patterns.get(row, |p| Ok(ParallelSearcher::new(p)))?;
+                Ok(searcher.map(|s| count_matches(s, text.value(row).as_bytes())))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         finish(Arc::new(counts), &args.args)
     }
 }
