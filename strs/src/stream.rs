@@ -10,6 +10,7 @@ use indicatif::ProgressBar;
 use strs_tools::io::fill;
 
 use crate::failure::Failure;
+use crate::input::{self, Input};
 
 /// One window of a stream.
 pub struct Window<'a> {
@@ -109,6 +110,40 @@ pub fn slice_windows(
         }
         base += done;
     }
+}
+
+/// Feeds a whole input to `consume` window by window, with a progress bar: a
+/// mapped file in 64 MiB windows without copying (releasing the pages behind
+/// them), a stream in windows of `stream_window` bytes. `max_carry`, `name` and
+/// `what` are as in [`windows`].
+pub fn each_window(
+    input: Input,
+    name: &str,
+    stream_window: usize,
+    max_carry: usize,
+    what: &str,
+    quiet: bool,
+    mut consume: impl FnMut(Window<'_>) -> Result<usize, Failure>,
+) -> Result<(), Failure> {
+    match input {
+        Input::Mapped(map) => {
+            let bar = input::progress(Some(map.len() as u64), quiet);
+            let mut released = input::Releaser::default();
+            slice_windows(&map, name, 64 << 20, max_carry, what, &bar, |w| {
+                let base = w.base as usize;
+                let done = consume(w)?;
+                released.advance(&map, base + done);
+                Ok(done)
+            })?;
+            bar.finish_and_clear();
+        }
+        Input::Stream { mut reader, len } => {
+            let bar = input::progress(len, quiet);
+            windows(&mut reader, name, stream_window, max_carry, what, &bar, consume)?;
+            bar.finish_and_clear();
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde_json::json;
 use strs_tools::parallel::{par_wc, TextCounts};
 
 use crate::failure::Failure;
-use crate::input::{self, Input};
+use crate::input;
 use crate::unicode::{self, UnicodeCounts};
 use crate::{output, stream, Global};
 
@@ -108,7 +108,7 @@ fn count(g: &Global, file: &std::path::Path, unicode: bool) -> Result<Counts, Fa
     let mut unicode_counts = UnicodeCounts::default();
     // Counts combine across any cut (at a character boundary for --unicode), so
     // windows need no whole lines: memory is bounded whatever the line length.
-    let mut consume = |w: stream::Window<'_>| {
+    let consume = |w: stream::Window<'_>| {
         if unicode {
             let done = if w.end {
                 w.bytes.len()
@@ -123,27 +123,18 @@ fn count(g: &Global, file: &std::path::Path, unicode: bool) -> Result<Counts, Fa
             Ok(w.bytes.len())
         }
     };
-    match input::open(file, g.no_mmap)? {
-        Input::Mapped(map) => {
-            let bar = input::progress(Some(map.len() as u64), g.quiet());
-            let mut released = input::Releaser::default();
-            stream::slice_windows(&map, &name, 64 << 20, 3, "a character", &bar, |w| {
-                let base = w.base as usize;
-                let done = consume(w)?;
-                released.advance(&map, base + done);
-                Ok(done)
-            })?;
-            bar.finish_and_clear();
-        }
-        Input::Stream { mut reader, len } => {
-            let bar = input::progress(len, g.quiet());
-            let window = chunk
-                .saturating_mul(rayon::current_num_threads() * 4)
-                .clamp(1, 64 << 20);
-            stream::windows(&mut reader, &name, window, 3, "a character", &bar, consume)?;
-            bar.finish_and_clear();
-        }
-    }
+    let window = chunk
+        .saturating_mul(rayon::current_num_threads() * 4)
+        .clamp(1, 64 << 20);
+    stream::each_window(
+        input::open(file, g.no_mmap)?,
+        &name,
+        window,
+        3,
+        "a character",
+        g.quiet(),
+        consume,
+    )?;
     Ok(if unicode {
         Counts {
             lines: unicode_counts.lines,

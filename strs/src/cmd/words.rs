@@ -11,7 +11,7 @@ use serde_json::json;
 use strs_tools::parallel::{par_word_frequencies, word_frequencies};
 
 use crate::failure::Failure;
-use crate::input::{self, Input};
+use crate::input;
 use crate::{output, stream, Global};
 
 /// `strs words` options.
@@ -43,7 +43,7 @@ pub fn run(g: &Global, args: WordsArgs) -> Result<(), Failure> {
         let name = input::name(&file);
         // Each window is counted up to its last whitespace: no word is cut,
         // and only the last word is carried.
-        let mut consume = |w: stream::Window<'_>| {
+        let consume = |w: stream::Window<'_>| {
             let done = if w.end {
                 w.bytes.len()
             } else {
@@ -52,36 +52,19 @@ pub fn run(g: &Global, args: WordsArgs) -> Result<(), Failure> {
             count_into(&mut total, &w.bytes[..done], g);
             Ok(done)
         };
-        match input::open(&file, g.no_mmap)? {
-            Input::Mapped(map) => {
-                let bar = input::progress(Some(map.len() as u64), g.quiet());
-                let mut released = input::Releaser::default();
-                stream::slice_windows(&map, &name, 64 << 20, g.max_record(), "a word", &bar, |w| {
-                    let base = w.base as usize;
-                    let done = consume(w)?;
-                    released.advance(&map, base + done);
-                    Ok(done)
-                })?;
-                bar.finish_and_clear();
-            }
-            Input::Stream { mut reader, len } => {
-                let bar = input::progress(len, g.quiet());
-                let window = g
-                    .chunk_size()
-                    .saturating_mul(rayon::current_num_threads() * 4)
-                    .clamp(1, 64 << 20);
-                stream::windows(
-                    &mut reader,
-                    &name,
-                    window,
-                    g.max_record(),
-                    "a word",
-                    &bar,
-                    consume,
-                )?;
-                bar.finish_and_clear();
-            }
-        }
+        let window = g
+            .chunk_size()
+            .saturating_mul(rayon::current_num_threads() * 4)
+            .clamp(1, 64 << 20);
+        stream::each_window(
+            input::open(&file, g.no_mmap)?,
+            &name,
+            window,
+            g.max_record(),
+            "a word",
+            g.quiet(),
+            consume,
+        )?;
     }
     let mut ranked: Vec<(Vec<u8>, usize)> = total.into_iter().collect();
     ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
