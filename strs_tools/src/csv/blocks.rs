@@ -125,8 +125,8 @@ impl Words {
     #[inline(always)]
     fn each_word(block: &[u8; BLOCK], mut f: impl FnMut(u64) -> u64) -> u64 {
         let mut mask = 0;
-        for (k, word) in block.chunks_exact(8).enumerate() {
-            let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        for (k, word) in block.as_chunks::<8>().0.iter().enumerate() {
+            let w = u64::from_le_bytes(*word);
             mask |= Self::gather(f(w)) << (8 * k);
         }
         mask

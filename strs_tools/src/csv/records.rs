@@ -10,6 +10,7 @@ use super::dialect::Dialect;
 use super::error::{Error, ErrorKind};
 use super::machine::unescape;
 use super::unit::{Unit, COMPLEX, OFFSET, QUOTED};
+use crate::parallel::plan::part_starts;
 
 impl Unit {
     /// Record `r`, borrowed from `input`.
@@ -67,13 +68,8 @@ pub struct Records<'a> {
 
 impl<'a> Records<'a> {
     pub(crate) fn new(input: &'a [u8], dialect: Dialect, units: Vec<Unit>, has_headers: bool) -> Self {
-        let mut offsets = Vec::with_capacity(units.len() + 1);
-        let mut total = 0;
-        for u in &units {
-            offsets.push(total);
-            total += u.len();
-        }
-        offsets.push(total);
+        let offsets = part_starts(units.iter().map(Unit::len));
+        let total = offsets[units.len()];
         let skip = usize::from(has_headers && total > 0);
         Records {
             input,
@@ -85,7 +81,7 @@ impl<'a> Records<'a> {
     }
 
     fn total(&self) -> usize {
-        *self.offsets.last().unwrap_or(&0)
+        *self.offsets.last().expect("offsets end with the total")
     }
 
     /// Record number `index` counting the header, which must exist.
@@ -320,7 +316,7 @@ impl<'r> Record<'r> {
 
     /// The field contents in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Cow<'r, [u8]>> + '_ {
-        (0..self.len()).map(move |i| self.get(i).unwrap_or_default())
+        (0..self.len()).map(move |i| self.get(i).expect("every index below len is a field"))
     }
 
     /// The raw byte range of the whole record in the input (terminator excluded),

@@ -19,8 +19,8 @@ use super::unit::{Limits, Unit, UnitError, COMPLEX, QUOTED};
 #[inline(always)]
 fn find_field_end(d: &Dialect, b: &[u8], mut from: usize) -> usize {
     let [x, y, z] = d.ends_field_words;
-    while let Some(bytes) = b.get(from..from + 8) {
-        let w = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+    while let Some(bytes) = b.get(from..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*bytes);
         let hits = equal_bytes(w, x) | equal_bytes(w, y) | equal_bytes(w, z);
         if hits != 0 {
             return from + (hits.trailing_zeros() / 8) as usize;

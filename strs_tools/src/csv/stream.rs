@@ -500,7 +500,7 @@ impl CsvParser {
         };
         let bytes = w.bytes();
         w.work.fetch_add(
-            cuts.last().unwrap_or(&0) - cuts.first().unwrap_or(&0),
+            cuts.last().expect("pieces are parsed only between cuts") - cuts[0],
             Ordering::Relaxed,
         );
         pool::install(self.threads, || {
