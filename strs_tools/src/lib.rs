@@ -34,6 +34,7 @@ pub mod io;
 pub mod matcher;
 pub mod parallel;
 pub mod string;
+mod swar;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -21,6 +21,7 @@ use super::stitch::{plan_split, SplitPlan};
 use super::{pool, NumaStringProcessor};
 use crate::string::scan::{RawSegment, ScanState, Space};
 use crate::string::{byte_split, str_split, ByteSplit, Split, SplitOptions, SplitType};
+use crate::swar::{equal_bytes, splat};
 
 /// Which pool a split runs on.
 #[derive(Clone, Debug)]
@@ -184,9 +185,9 @@ fn dense(byte: u8, hay: &[u8]) -> bool {
     memchr::memchr_iter(byte, sample).count() * 128 >= sample.len()
 }
 
-/// The positions of `byte` in a slice, eight bytes at a time: a zero-byte test
-/// on `word ^ splat(byte)` gives one flag bit per matching byte, and each flag is
-/// a `trailing_zeros` away. Semantically the same as
+/// The positions of `byte` in a slice, eight bytes at a time: `equal_bytes`
+/// gives one flag bit per matching byte of a word, and each flag is a
+/// `trailing_zeros` away. Semantically the same as
 /// `hay.iter().positions(|&b| b == byte)`; faster than `memchr_iter` when matches
 /// are a few dozen bytes apart, slower when they are sparse.
 struct DenseByte<'h> {
@@ -205,7 +206,7 @@ impl<'h> DenseByte<'h> {
         DenseByte {
             hay,
             byte,
-            splat: u64::from_ne_bytes([byte; 8]),
+            splat: splat(byte),
             flags: 0,
             base: 0,
             next: 0,
@@ -218,7 +219,6 @@ impl Iterator for DenseByte<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<usize> {
-        const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
         loop {
             if self.flags != 0 {
                 let at = self.base + (self.flags.trailing_zeros() / 8) as usize;
@@ -235,11 +235,7 @@ impl Iterator for DenseByte<'_> {
                     u64::from_le_bytes(padded)
                 }
             };
-            let x = word ^ self.splat;
-            // High bit of each byte: set iff that byte of `x` is non-zero (no
-            // carry crosses bytes: 0x7f + 0x7f < 0x100).
-            let nonzero = ((x & LOW7).wrapping_add(LOW7)) | x;
-            self.flags = !(nonzero | LOW7);
+            self.flags = equal_bytes(word, self.splat);
             self.base = self.next;
             self.next += 8;
         }
