@@ -191,10 +191,7 @@ impl ReaderPipeline {
         F: Fn(&[u8]) -> T + Send + Sync + 'static,
     {
         let pool = self.threads.and_then(pool::dedicated_pool);
-        let chunk_size = match self.chunk_size {
-            0 => super::DEFAULT_CHUNK_SIZE,
-            n => n,
-        };
+        let chunk_size = super::plan::resolve_chunk_size(self.chunk_size);
         let threads = pool
             .as_ref()
             .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
