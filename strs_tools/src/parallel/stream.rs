@@ -533,9 +533,11 @@ mod tests {
 
     /// Every block as bytes, so tests can check the cuts themselves.
     fn blocks(input: &[u8], chunk: usize, max_record: usize) -> Vec<Result<Vec<u8>, String>> {
-        let mut p = ReaderPipeline::new();
-        p.chunk_size(chunk).max_record(max_record).in_flight(3);
-        p.map_blocks(input, |b: &[u8]| b.to_vec())
+        ReaderPipeline::new()
+            .chunk_size(chunk)
+            .max_record(max_record)
+            .in_flight(3)
+            .map_blocks(input, |b: &[u8]| b.to_vec())
             .map(|r| r.map_err(|e| e.to_string()))
             .collect()
     }
