@@ -142,10 +142,14 @@ impl<'a> SplitItem<'a> for Split<'a> {
         seg: &RawSegment,
         mut folder: F,
     ) -> F {
-        for piece in options.finish(src.bytes, seg, Self::SPACE).into_iter().flatten() {
+        let (segment, delimiter) = options.finish(src.bytes, seg, Self::SPACE);
+        if let Some(piece) = segment {
             folder = folder.consume(str_split(src.text, piece));
         }
-        folder
+        match delimiter {
+            Some((s, e)) => folder.consume(Self::plain(src, s, e, SplitType::Delimiter)),
+            None => folder,
+        }
     }
 }
 
@@ -169,10 +173,14 @@ impl<'a> SplitItem<'a> for ByteSplit<'a> {
         seg: &RawSegment,
         mut folder: F,
     ) -> F {
-        for piece in options.finish(src.bytes, seg, Self::SPACE).into_iter().flatten() {
+        let (segment, delimiter) = options.finish(src.bytes, seg, Self::SPACE);
+        if let Some(piece) = segment {
             folder = folder.consume(byte_split(src.bytes, piece));
         }
-        folder
+        match delimiter {
+            Some((s, e)) => folder.consume(Self::plain(src, s, e, SplitType::Delimiter)),
+            None => folder,
+        }
     }
 }
 
