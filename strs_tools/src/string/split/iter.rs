@@ -44,14 +44,6 @@ impl<'a> Pieces<'a> {
         if self.plain {
             return self.next_plain_piece();
         }
-        self.next_scanned_piece()
-    }
-
-    /// `next_piece` with quoting or stripping: the scan's state machine, then
-    /// `SplitOptions::finish`. Kept out of line so that the plain path stays
-    /// small enough to inline into the caller's loop.
-    #[inline(never)]
-    fn next_scanned_piece(&mut self) -> Option<Piece> {
         loop {
             let seg = self
                 .options
