@@ -142,14 +142,10 @@ impl<'a> SplitItem<'a> for Split<'a> {
         seg: &RawSegment,
         mut folder: F,
     ) -> F {
-        let (segment, delimiter) = options.finish(src.bytes, seg, Self::SPACE);
-        if let Some(piece) = segment {
+        for piece in options.finish(src.bytes, seg, Self::SPACE).into_iter().flatten() {
             folder = folder.consume(str_split(src.text, piece));
         }
-        match delimiter {
-            Some((s, e)) => folder.consume(Self::plain(src, s, e, SplitType::Delimiter)),
-            None => folder,
-        }
+        folder
     }
 }
 
@@ -173,14 +169,10 @@ impl<'a> SplitItem<'a> for ByteSplit<'a> {
         seg: &RawSegment,
         mut folder: F,
     ) -> F {
-        let (segment, delimiter) = options.finish(src.bytes, seg, Self::SPACE);
-        if let Some(piece) = segment {
+        for piece in options.finish(src.bytes, seg, Self::SPACE).into_iter().flatten() {
             folder = folder.consume(byte_split(src.bytes, piece));
         }
-        match delimiter {
-            Some((s, e)) => folder.consume(Self::plain(src, s, e, SplitType::Delimiter)),
-            None => folder,
-        }
+        folder
     }
 }
 

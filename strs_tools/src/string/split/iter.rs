@@ -15,8 +15,8 @@ pub(crate) struct Pieces<'a> {
     hay: &'a [u8],
     space: Space,
     state: ScanState,
-    /// The delimiter waiting behind the segment piece just returned.
-    queued: Option<(usize, usize)>,
+    /// A delimiter piece waiting behind the segment piece just returned.
+    queued: Option<Piece>,
     /// No quoting and no stripping: segments are exactly the text between
     /// matches, so the scan needs no state machine (the hot path).
     plain: bool,
@@ -38,8 +38,8 @@ impl<'a> Pieces<'a> {
 
     #[inline]
     fn next_piece(&mut self) -> Option<Piece> {
-        if let Some((s, e)) = self.queued.take() {
-            return Some(Piece::delimiter(s, e));
+        if let Some(piece) = self.queued.take() {
+            return Some(piece);
         }
         if self.plain {
             return self.next_plain_piece();
@@ -49,13 +49,14 @@ impl<'a> Pieces<'a> {
                 .options
                 .scanner(self.space)
                 .advance(self.hay, &mut self.state, self.hay.len())?;
-            let (segment, delimiter) = self.options.finish(self.hay, &seg, self.space);
-            if segment.is_some() {
-                self.queued = delimiter;
-                return segment;
-            }
-            if let Some((s, e)) = delimiter {
-                return Some(Piece::delimiter(s, e));
+            let [segment, delimiter] = self.options.finish(self.hay, &seg, self.space);
+            match segment {
+                Some(piece) => {
+                    self.queued = delimiter;
+                    return Some(piece);
+                }
+                None if delimiter.is_some() => return delimiter,
+                None => {}
             }
         }
     }
@@ -74,7 +75,7 @@ impl<'a> Pieces<'a> {
                 Some(m) => {
                     self.state.pos = m.end;
                     if options.preserving_delimiters {
-                        self.queued = Some((m.start, m.end));
+                        self.queued = Some(Piece::delimiter(m.start, m.end));
                     }
                     m.start
                 }
@@ -90,8 +91,8 @@ impl<'a> Pieces<'a> {
                     was_quoted: false,
                 });
             }
-            if let Some((s, e)) = self.queued.take() {
-                return Some(Piece::delimiter(s, e));
+            if let Some(piece) = self.queued.take() {
+                return Some(piece);
             }
         }
     }

@@ -136,18 +136,15 @@ impl SplitOptions {
     }
 
     /// Applies the options to one raw segment: the segment's piece (unless it
-    /// is dropped as empty), then the range of its delimiter (if delimiters
-    /// are kept and the segment has one), which is always text of the source
-    /// as it stands (see [`Piece::delimiter`]). Shared by the sequential and
-    /// parallel splits, which is why they agree.
+    /// is dropped as empty), then its delimiter's (if delimiters are kept and
+    /// the segment has one). Shared by the sequential and parallel splits,
+    /// which is why they agree.
     #[inline]
-    pub(crate) fn finish(
-        &self,
-        hay: &[u8],
-        seg: &RawSegment,
-        space: Space,
-    ) -> (Option<Piece>, Option<(usize, usize)>) {
-        let delimiter = seg.delimiter.filter(|_| self.preserving_delimiters);
+    pub(crate) fn finish(&self, hay: &[u8], seg: &RawSegment, space: Space) -> [Option<Piece>; 2] {
+        let delimiter = match (self.preserving_delimiters, seg.delimiter) {
+            (true, Some((s, e))) => Some(Piece::delimiter(s, e)),
+            _ => None,
+        };
         if self.quotes.is_none() && !self.stripping {
             // The hot case, spelled out: the segment as it is.
             let segment = (seg.end > seg.start || self.preserving_empty).then_some(Piece {
@@ -155,7 +152,7 @@ impl SplitOptions {
                 typ: SplitType::Delimited,
                 was_quoted: false,
             });
-            return (segment, delimiter);
+            return [segment, delimiter];
         }
         let quoted = seg.quote.filter(|q| self.is_whole_quote(hay, seg, q, space));
         let piece = match quoted {
@@ -192,7 +189,7 @@ impl SplitOptions {
         // An explicitly quoted empty string (`""`) is kept: quoting it says it
         // matters.
         let empty = matches!(piece.text, Text::Range(s, e) if s == e) && !piece.was_quoted;
-        ((!empty || self.preserving_empty).then_some(piece), delimiter)
+        [(!empty || self.preserving_empty).then_some(piece), delimiter]
     }
 
     /// Is the segment exactly one quoted section (give or take the whitespace
