@@ -6,6 +6,10 @@
 mod async_stream;
 mod executor;
 mod ext;
+// Writing counted items in place needs `Vec::set_len`; `unsafe` is allowed in
+// that module only.
+#[allow(unsafe_code)]
+mod fill;
 pub mod numa;
 pub(crate) mod plan;
 pub(crate) mod pool;
