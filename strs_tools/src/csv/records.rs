@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use rayon::iter::plumbing::{bridge, Consumer, Producer, ProducerCallback, UnindexedConsumer};
 use rayon::prelude::*;
 
 use super::dialect::Dialect;
@@ -117,8 +118,11 @@ impl<'a> Records<'a> {
     }
 
     /// The records in input order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = Record<'_>> + '_ {
-        (self.skip..self.total()).map(move |i| self.record_at(i))
+    pub fn iter(&self) -> RecordsIter<'_, 'a> {
+        RecordsIter {
+            records: self,
+            range: self.skip..self.total(),
+        }
     }
 
     /// The records as an indexed parallel iterator: `collect` keeps input order.
@@ -136,10 +140,8 @@ impl<'a> Records<'a> {
     ///     .collect();
     /// assert_eq!(doubled, [2, 4, 6]);
     /// ```
-    pub fn par_iter(&self) -> impl IndexedParallelIterator<Item = Record<'_>> + '_ {
-        (self.skip..self.total())
-            .into_par_iter()
-            .map(move |i| self.record_at(i))
+    pub fn par_iter(&self) -> ParRecords<'_, 'a> {
+        ParRecords { inner: self.iter() }
     }
 
     /// The index of the first header field equal to `name`.
@@ -189,6 +191,106 @@ impl<'a> Records<'a> {
             .par_iter()
             .map(|r| indices.iter().map(|&i| r.get(i)).collect())
             .collect())
+    }
+}
+
+impl<'s, 'a> IntoIterator for &'s Records<'a> {
+    type Item = Record<'s>;
+    type IntoIter = RecordsIter<'s, 'a>;
+
+    fn into_iter(self) -> RecordsIter<'s, 'a> {
+        self.iter()
+    }
+}
+
+/// The records of a [`Records`], in input order: see [`Records::iter`].
+#[derive(Clone, Debug)]
+pub struct RecordsIter<'s, 'a> {
+    records: &'s Records<'a>,
+    /// The indices (header counted) of the records not yet yielded.
+    range: Range<usize>,
+}
+
+impl<'s> Iterator for RecordsIter<'s, '_> {
+    type Item = Record<'s>;
+
+    fn next(&mut self) -> Option<Record<'s>> {
+        self.range.next().map(|i| self.records.record_at(i))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.range.size_hint()
+    }
+
+    fn nth(&mut self, n: usize) -> Option<Record<'s>> {
+        self.range.nth(n).map(|i| self.records.record_at(i))
+    }
+}
+
+impl DoubleEndedIterator for RecordsIter<'_, '_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.range.next_back().map(|i| self.records.record_at(i))
+    }
+}
+
+impl ExactSizeIterator for RecordsIter<'_, '_> {}
+
+impl std::iter::FusedIterator for RecordsIter<'_, '_> {}
+
+/// The records of a [`Records`] as an indexed parallel iterator: see
+/// [`Records::par_iter`].
+#[derive(Clone, Debug)]
+pub struct ParRecords<'s, 'a> {
+    inner: RecordsIter<'s, 'a>,
+}
+
+impl<'s> ParallelIterator for ParRecords<'s, '_> {
+    type Item = Record<'s>;
+
+    fn drive_unindexed<C: UnindexedConsumer<Record<'s>>>(self, consumer: C) -> C::Result {
+        bridge(self, consumer)
+    }
+
+    fn opt_len(&self) -> Option<usize> {
+        Some(self.inner.len())
+    }
+}
+
+impl IndexedParallelIterator for ParRecords<'_, '_> {
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn drive<C: Consumer<Self::Item>>(self, consumer: C) -> C::Result {
+        bridge(self, consumer)
+    }
+
+    fn with_producer<CB: ProducerCallback<Self::Item>>(self, callback: CB) -> CB::Output {
+        callback.callback(self.inner)
+    }
+}
+
+/// The records of an index range, split in halves for rayon.
+impl<'s, 'a> Producer for RecordsIter<'s, 'a> {
+    type Item = Record<'s>;
+    type IntoIter = RecordsIter<'s, 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self
+    }
+
+    fn split_at(self, index: usize) -> (Self, Self) {
+        let mid = self.range.start + index;
+        (
+            RecordsIter {
+                records: self.records,
+                range: self.range.start..mid,
+            },
+            RecordsIter {
+                records: self.records,
+                range: mid..self.range.end,
+            },
+        )
     }
 }
 
@@ -319,8 +421,11 @@ impl<'r> Record<'r> {
     }
 
     /// The field contents in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = Cow<'r, [u8]>> + '_ {
-        (0..self.len()).map(move |i| self.get(i).unwrap_or_default())
+    pub fn iter(&self) -> Fields<'r> {
+        Fields {
+            record: *self,
+            range: 0..self.len(),
+        }
     }
 
     /// The raw byte range of the whole record in the input (terminator excluded),
@@ -339,5 +444,96 @@ impl<'r> Record<'r> {
     /// The field contents as owned vectors (what `csv::ByteRecord` holds).
     pub fn to_vec(&self) -> Vec<Vec<u8>> {
         self.iter().map(Cow::into_owned).collect()
+    }
+}
+
+impl<'r> IntoIterator for Record<'r> {
+    type Item = Cow<'r, [u8]>;
+    type IntoIter = Fields<'r>;
+
+    fn into_iter(self) -> Fields<'r> {
+        self.iter()
+    }
+}
+
+/// The field contents of a [`Record`], in order: see [`Record::iter`].
+#[derive(Clone, Debug)]
+pub struct Fields<'r> {
+    record: Record<'r>,
+    /// The indices of the fields not yet yielded.
+    range: Range<usize>,
+}
+
+impl<'r> Fields<'r> {
+    fn field(&self, i: usize) -> Cow<'r, [u8]> {
+        self.record
+            .get(i)
+            .expect("the range holds the record's field indices")
+    }
+}
+
+impl<'r> Iterator for Fields<'r> {
+    type Item = Cow<'r, [u8]>;
+
+    fn next(&mut self) -> Option<Cow<'r, [u8]>> {
+        let i = self.range.next()?;
+        Some(self.field(i))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.range.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Fields<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let i = self.range.next_back()?;
+        Some(self.field(i))
+    }
+}
+
+impl ExactSizeIterator for Fields<'_> {}
+
+impl std::iter::FusedIterator for Fields<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::super::CsvParser;
+    use super::*;
+
+    #[test]
+    fn the_iterators_agree_in_every_direction_and_split() {
+        let input = "h1,h2\n1,a\n2,\"b\"\"\"\n3,c,extra\n4\n".repeat(7);
+        let parser = CsvParser::builder().chunk_size(9).threads(3).flexible(true).build().unwrap();
+        let records = parser.parse(&input).unwrap();
+        let by_index: Vec<Vec<Vec<u8>>> = (0..records.len())
+            .map(|i| records.get(i).unwrap().to_vec())
+            .collect();
+        let forward: Vec<Vec<Vec<u8>>> = records.iter().map(|r| r.to_vec()).collect();
+        assert_eq!(forward, by_index);
+        let mut backward: Vec<Vec<Vec<u8>>> = records.iter().rev().map(|r| r.to_vec()).collect();
+        backward.reverse();
+        assert_eq!(backward, by_index);
+        assert_eq!(records.iter().len(), records.len());
+        assert_eq!(
+            (&records).into_iter().nth(5).map(|r| r.to_vec()),
+            by_index.get(5).cloned()
+        );
+        for max in [1, 2, usize::MAX] {
+            let parallel: Vec<Vec<Vec<u8>>> =
+                records.par_iter().with_max_len(max).map(|r| r.to_vec()).collect();
+            assert_eq!(parallel, by_index);
+        }
+        assert_eq!(records.par_iter().len(), records.len());
+        let zipped = records.par_iter().zip(records.par_iter().skip(1)).count();
+        assert_eq!(zipped, records.len() - 1);
+        for r in &records {
+            let fields: Vec<Vec<u8>> = r.iter().map(Cow::into_owned).collect();
+            assert_eq!(fields, r.to_vec());
+            let mut back: Vec<Vec<u8>> = r.into_iter().rev().map(Cow::into_owned).collect();
+            back.reverse();
+            assert_eq!(back, fields);
+            assert_eq!(r.iter().len(), r.len());
+        }
     }
 }
