@@ -504,7 +504,12 @@ mod tests {
     #[test]
     fn the_iterators_agree_in_every_direction_and_split() {
         let input = "h1,h2\n1,a\n2,\"b\"\"\"\n3,c,extra\n4\n".repeat(7);
-        let parser = CsvParser::builder().chunk_size(9).threads(3).flexible(true).build().unwrap();
+        let parser = CsvParser::builder()
+            .chunk_size(9)
+            .threads(3)
+            .flexible(true)
+            .build()
+            .unwrap();
         let records = parser.parse(&input).unwrap();
         let by_index: Vec<Vec<Vec<u8>>> = (0..records.len())
             .map(|i| records.get(i).unwrap().to_vec())

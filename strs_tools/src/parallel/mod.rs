@@ -15,6 +15,7 @@ pub(crate) mod plan;
 pub(crate) mod pool;
 mod process;
 mod search;
+mod search_stream;
 mod segments;
 mod split;
 mod split_stream;
@@ -33,6 +34,7 @@ pub use numa::{NumaNode, NumaStringProcessor, NumaTopology};
 pub use plan::DEFAULT_CHUNK_SIZE;
 pub use pool::{MAX_CACHED_POOLS, MAX_CACHED_THREADS, MAX_THREADS};
 pub use search::ParallelSearcher;
+pub use search_stream::WindowSearch;
 pub use segments::ParSplit;
 pub use split::{ParallelSplit, DEFAULT_MAX_RECORD, DEFAULT_WINDOW};
 #[doc(hidden)]

@@ -12,6 +12,7 @@ mod parallel_split;
 mod pools;
 mod process;
 mod search;
+mod search_stream;
 mod split_oracle;
 mod split_stream;
 mod stream_async;
