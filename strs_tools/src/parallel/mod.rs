@@ -41,4 +41,4 @@ pub use split::{ParallelSplit, DEFAULT_MAX_RECORD, DEFAULT_WINDOW};
 pub use stitch::serial_time;
 pub use stream::{MapBlocks, ReaderPipeline, StreamError, StreamErrorKind};
 pub use wc::{par_wc, TextCounts};
-pub use words::{par_word_frequencies, word_frequencies};
+pub use words::{par_word_frequencies, par_word_frequencies_bytes, word_frequencies, word_frequencies_bytes};
