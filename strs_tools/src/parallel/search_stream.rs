@@ -116,25 +116,22 @@ impl ParallelSearcher {
         }
         .max(overlap + 1);
         let mut search = self.windows();
-        let mut buf: Vec<u8> = Vec::new();
+        // The previous window's last `overlap` bytes, then the new ones.
+        let mut buf = vec![0u8; overlap + window];
+        let mut filled = 0;
         loop {
-            // The previous window's last `overlap` bytes, then new ones.
-            let mut filled = buf.len();
-            buf.resize(filled + window, 0);
-            let read = crate::io::fill(&mut reader, &mut buf, &mut filled);
-            buf.truncate(filled);
-            let (last, error) = match read {
+            let (last, error) = match crate::io::fill(&mut reader, &mut buf, &mut filled) {
                 Ok(eof) => (eof, None),
-                Err(e) => (
-                    false,
-                    Some(StreamError::new(StreamErrorKind::Io(e), search.end(&buf))),
-                ),
+                Err(e) => {
+                    let at = search.end(&buf[..filled]);
+                    (false, Some(StreamError::new(StreamErrorKind::Io(e), at)))
+                }
             };
-            if buf.len() <= overlap && !last {
+            if filled <= overlap && !last {
                 // A read error before a full window: nothing more is decided.
                 return Err(error.expect("only a failed read stops short of a window"));
             }
-            let found = search.search(&buf, last);
+            let found = search.search(&buf[..filled], last);
             if !found.is_empty() && sink(&found).is_break() {
                 return Ok(());
             }
@@ -144,7 +141,8 @@ impl ParallelSearcher {
             if last {
                 return Ok(());
             }
-            buf.drain(..buf.len() - overlap);
+            buf.copy_within(filled - overlap..filled, 0);
+            filled = overlap;
         }
     }
 }
