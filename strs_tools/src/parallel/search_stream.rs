@@ -116,11 +116,13 @@ impl ParallelSearcher {
         }
         .max(overlap + 1);
         let mut search = self.windows();
-        // The previous window's last `overlap` bytes, then the new ones.
-        let mut buf = vec![0u8; overlap + window];
+        // The previous window's last `overlap` bytes, then the new ones; the
+        // buffer grows as bytes arrive, whatever the window size.
+        let mut buf = Vec::new();
         let mut filled = 0;
         loop {
-            let (last, error) = match crate::io::fill(&mut reader, &mut buf, &mut filled) {
+            let want = overlap.saturating_add(window);
+            let (last, error) = match crate::io::fill_vec(&mut reader, &mut buf, &mut filled, want) {
                 Ok(eof) => (eof, None),
                 Err(e) => {
                     let at = search.end(&buf[..filled]);

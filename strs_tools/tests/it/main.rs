@@ -7,6 +7,7 @@ mod csv_oracle;
 mod csv_planner;
 mod csv_reader;
 mod executor;
+mod knobs;
 mod numa;
 mod parallel_split;
 mod pools;
