@@ -17,28 +17,7 @@
 //! reads inside a `&[u8; 64]`.
 
 use super::dialect::Dialect;
-
-/// `0x01` in every byte of a word.
-pub(crate) const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
-/// `0x80` in every byte of a word.
-pub(crate) const HIGH_BYTES: u64 = LOW_BYTES << 7;
-/// `0x7f` in every byte of a word.
-const LOW_SEVEN: u64 = HIGH_BYTES - LOW_BYTES;
-
-/// Bit 7 of each byte of the result is set exactly when that byte of `v` is not
-/// 0 (exact: no carries cross bytes, unlike the classic has-zero test).
-#[inline(always)]
-pub(crate) fn nonzero_bytes(v: u64) -> u64 {
-    ((v & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | v
-}
-
-/// `0x80` in each byte of `w` equal to the byte of `pattern`, 0 elsewhere
-/// (exact: no carries cross bytes, unlike the classic has-zero test): the one
-/// word-at-a-time byte comparison of the module's scalar code.
-#[inline(always)]
-pub(crate) fn equal_bytes(w: u64, pattern: u64) -> u64 {
-    !nonzero_bytes(w ^ pattern) & HIGH_BYTES
-}
+use crate::swar::{equal_bytes, splat};
 
 /// The bytes per block.
 pub(crate) const BLOCK: usize = 64;
@@ -113,7 +92,6 @@ pub(crate) struct Words {
 
 impl Words {
     pub(crate) fn new(c: Classes) -> Words {
-        let splat = |b: u8| u64::from(b) * LOW_BYTES;
         Words {
             delimiter: splat(c.delimiter),
             quote: splat(c.quote),
@@ -121,11 +99,6 @@ impl Words {
             t2: splat(c.t2),
             quoting: c.quoting,
         }
-    }
-
-    #[inline(always)]
-    fn equal(w: u64, pattern: u64) -> u64 {
-        equal_bytes(w, pattern)
     }
 
     /// The 8 high bits of `high` (one per byte) as the low 8 bits of the result:
@@ -139,8 +112,8 @@ impl Words {
     #[inline(always)]
     fn each_word(block: &[u8; BLOCK], mut f: impl FnMut(u64) -> u64) -> u64 {
         let mut mask = 0;
-        for (k, word) in block.chunks_exact(8).enumerate() {
-            let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        for (k, word) in block.as_chunks::<8>().0.iter().enumerate() {
+            let w = u64::from_le_bytes(*word);
             mask |= Self::gather(f(w)) << (8 * k);
         }
         mask
@@ -151,18 +124,18 @@ impl Kernel for Words {
     #[inline(always)]
     fn masks(self, block: &[u8; BLOCK]) -> Masks {
         let quote = if self.quoting {
-            Self::each_word(block, |w| Self::equal(w, self.quote))
+            Self::each_word(block, |w| equal_bytes(w, self.quote))
         } else {
             0
         };
-        let term = Self::each_word(block, |w| Self::equal(w, self.t1) | Self::equal(w, self.t2));
+        let term = Self::each_word(block, |w| equal_bytes(w, self.t1) | equal_bytes(w, self.t2));
         Masks { quote, term }
     }
 
     #[inline(always)]
     fn field_ends(self, block: &[u8; BLOCK]) -> u64 {
         Self::each_word(block, |w| {
-            Self::equal(w, self.delimiter) | Self::equal(w, self.t1) | Self::equal(w, self.t2)
+            equal_bytes(w, self.delimiter) | equal_bytes(w, self.t1) | equal_bytes(w, self.t2)
         })
     }
 }

@@ -73,5 +73,5 @@ pub use dialect::Terminator;
 pub use error::{Error, ErrorKind, Position};
 pub use parser::{CsvParser, CsvParserBuilder};
 pub use ranges::{PlannedRange, RangePlan, RangeSummary};
-pub use records::{Column, Fields, ParRecords, Record, Records, RecordsIter, SelectedRow};
+pub use records::{Column, Fields, ParRecordsIter, Record, Records, RecordsIter, SelectedRow};
 pub use stream::RecordSink;

@@ -4,13 +4,14 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use rayon::iter::plumbing::{bridge, Consumer, Producer, ProducerCallback, UnindexedConsumer};
+use rayon::iter::plumbing::{Consumer, ProducerCallback, UnindexedConsumer};
 use rayon::prelude::*;
 
 use super::dialect::Dialect;
 use super::error::{Error, ErrorKind};
 use super::machine::unescape;
 use super::unit::{Unit, COMPLEX, OFFSET, QUOTED};
+use crate::parallel::plan::part_starts;
 
 impl Unit {
     /// Record `r`, borrowed from `input`.
@@ -68,13 +69,8 @@ pub struct Records<'a> {
 
 impl<'a> Records<'a> {
     pub(crate) fn new(input: &'a [u8], dialect: Dialect, units: Vec<Unit>, has_headers: bool) -> Self {
-        let mut offsets = Vec::with_capacity(units.len() + 1);
-        let mut total = 0;
-        for u in &units {
-            offsets.push(total);
-            total += u.len();
-        }
-        offsets.push(total);
+        let offsets = part_starts(units.iter().map(Unit::len));
+        let total = offsets[units.len()];
         let skip = usize::from(has_headers && total > 0);
         Records {
             input,
@@ -86,7 +82,7 @@ impl<'a> Records<'a> {
     }
 
     fn total(&self) -> usize {
-        *self.offsets.last().unwrap_or(&0)
+        *self.offsets.last().expect("offsets end with the total")
     }
 
     /// Record number `index` counting the header, which must exist.
@@ -118,10 +114,10 @@ impl<'a> Records<'a> {
     }
 
     /// The records in input order.
-    pub fn iter(&self) -> RecordsIter<'_, 'a> {
+    pub fn iter(&self) -> RecordsIter<'_> {
         RecordsIter {
             records: self,
-            range: self.skip..self.total(),
+            indices: self.skip..self.total(),
         }
     }
 
@@ -140,8 +136,11 @@ impl<'a> Records<'a> {
     ///     .collect();
     /// assert_eq!(doubled, [2, 4, 6]);
     /// ```
-    pub fn par_iter(&self) -> ParRecords<'_, 'a> {
-        ParRecords { inner: self.iter() }
+    pub fn par_iter(&self) -> ParRecordsIter<'_> {
+        ParRecordsIter {
+            records: self,
+            indices: self.skip..self.total(),
+        }
     }
 
     /// The index of the first header field equal to `name`.
@@ -194,109 +193,133 @@ impl<'a> Records<'a> {
     }
 }
 
-impl<'s, 'a> IntoIterator for &'s Records<'a> {
-    type Item = Record<'s>;
-    type IntoIter = RecordsIter<'s, 'a>;
+/// The selected fields of one record, in the order the columns were given; `None`
+/// where the record has no such field.
+pub type SelectedRow<'r> = Vec<Option<Cow<'r, [u8]>>>;
 
-    fn into_iter(self) -> RecordsIter<'s, 'a> {
+impl<'r> IntoIterator for &'r Records<'r> {
+    type Item = Record<'r>;
+    type IntoIter = RecordsIter<'r>;
+
+    fn into_iter(self) -> RecordsIter<'r> {
         self.iter()
     }
 }
 
-/// The records of a [`Records`], in input order: see [`Records::iter`].
-#[derive(Clone, Debug)]
-pub struct RecordsIter<'s, 'a> {
-    records: &'s Records<'a>,
-    /// The indices (header counted) of the records not yet yielded.
-    range: Range<usize>,
+impl<'r> IntoIterator for Record<'r> {
+    type Item = Cow<'r, [u8]>;
+    type IntoIter = Fields<'r>;
+
+    fn into_iter(self) -> Fields<'r> {
+        self.iter()
+    }
 }
 
-impl<'s> Iterator for RecordsIter<'s, '_> {
-    type Item = Record<'s>;
+/// The records of a [`Records`] in input order: see [`Records::iter`].
+#[derive(Clone, Debug)]
+pub struct RecordsIter<'r> {
+    records: &'r Records<'r>,
+    /// Record indices, the header counted.
+    indices: Range<usize>,
+}
 
-    fn next(&mut self) -> Option<Record<'s>> {
-        self.range.next().map(|i| self.records.record_at(i))
+impl<'r> Iterator for RecordsIter<'r> {
+    type Item = Record<'r>;
+
+    fn next(&mut self) -> Option<Record<'r>> {
+        self.indices.next().map(|i| self.records.record_at(i))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.range.size_hint()
-    }
-
-    fn nth(&mut self, n: usize) -> Option<Record<'s>> {
-        self.range.nth(n).map(|i| self.records.record_at(i))
+        self.indices.size_hint()
     }
 }
 
-impl DoubleEndedIterator for RecordsIter<'_, '_> {
+impl DoubleEndedIterator for RecordsIter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        self.range.next_back().map(|i| self.records.record_at(i))
+        self.indices.next_back().map(|i| self.records.record_at(i))
     }
 }
 
-impl ExactSizeIterator for RecordsIter<'_, '_> {}
+impl ExactSizeIterator for RecordsIter<'_> {}
 
-impl std::iter::FusedIterator for RecordsIter<'_, '_> {}
+impl std::iter::FusedIterator for RecordsIter<'_> {}
 
-/// The records of a [`Records`] as an indexed parallel iterator: see
+/// The records of a [`Records`] as an indexed rayon parallel iterator: see
 /// [`Records::par_iter`].
 #[derive(Clone, Debug)]
-pub struct ParRecords<'s, 'a> {
-    inner: RecordsIter<'s, 'a>,
+pub struct ParRecordsIter<'r> {
+    records: &'r Records<'r>,
+    /// Record indices, the header counted.
+    indices: Range<usize>,
 }
 
-impl<'s> ParallelIterator for ParRecords<'s, '_> {
-    type Item = Record<'s>;
+impl<'r> ParRecordsIter<'r> {
+    /// The records by index, as rayon's own indexed iterator over a range.
+    fn mapped(
+        self,
+    ) -> rayon::iter::Map<rayon::range::Iter<usize>, impl Fn(usize) -> Record<'r> + Sync + Send> {
+        let records = self.records;
+        self.indices.into_par_iter().map(move |i| records.record_at(i))
+    }
+}
 
-    fn drive_unindexed<C: UnindexedConsumer<Record<'s>>>(self, consumer: C) -> C::Result {
-        bridge(self, consumer)
+impl<'r> ParallelIterator for ParRecordsIter<'r> {
+    type Item = Record<'r>;
+
+    fn drive_unindexed<C: UnindexedConsumer<Record<'r>>>(self, consumer: C) -> C::Result {
+        self.mapped().drive_unindexed(consumer)
     }
 
     fn opt_len(&self) -> Option<usize> {
-        Some(self.inner.len())
+        Some(self.indices.len())
     }
 }
 
-impl IndexedParallelIterator for ParRecords<'_, '_> {
+impl IndexedParallelIterator for ParRecordsIter<'_> {
     fn len(&self) -> usize {
-        self.inner.len()
+        self.indices.len()
     }
 
     fn drive<C: Consumer<Self::Item>>(self, consumer: C) -> C::Result {
-        bridge(self, consumer)
+        self.mapped().drive(consumer)
     }
 
     fn with_producer<CB: ProducerCallback<Self::Item>>(self, callback: CB) -> CB::Output {
-        callback.callback(self.inner)
+        self.mapped().with_producer(callback)
     }
 }
 
-/// The records of an index range, split in halves for rayon.
-impl<'s, 'a> Producer for RecordsIter<'s, 'a> {
-    type Item = Record<'s>;
-    type IntoIter = RecordsIter<'s, 'a>;
+/// The field contents of a [`Record`] in order: see [`Record::iter`].
+#[derive(Clone, Debug)]
+pub struct Fields<'r> {
+    record: Record<'r>,
+    indices: Range<usize>,
+}
 
-    fn into_iter(self) -> Self::IntoIter {
-        self
+impl<'r> Iterator for Fields<'r> {
+    type Item = Cow<'r, [u8]>;
+
+    fn next(&mut self) -> Option<Cow<'r, [u8]>> {
+        let i = self.indices.next()?;
+        Some(self.record.get(i).expect("every index below len is a field"))
     }
 
-    fn split_at(self, index: usize) -> (Self, Self) {
-        let mid = self.range.start + index;
-        (
-            RecordsIter {
-                records: self.records,
-                range: self.range.start..mid,
-            },
-            RecordsIter {
-                records: self.records,
-                range: mid..self.range.end,
-            },
-        )
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.indices.size_hint()
     }
 }
 
-/// The selected fields of one record, in the order the columns were given; `None`
-/// where the record has no such field.
-pub type SelectedRow<'r> = Vec<Option<Cow<'r, [u8]>>>;
+impl DoubleEndedIterator for Fields<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let i = self.indices.next_back()?;
+        Some(self.record.get(i).expect("every index below len is a field"))
+    }
+}
+
+impl ExactSizeIterator for Fields<'_> {}
+
+impl std::iter::FusedIterator for Fields<'_> {}
 
 /// A column, by position or by header name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -424,7 +447,7 @@ impl<'r> Record<'r> {
     pub fn iter(&self) -> Fields<'r> {
         Fields {
             record: *self,
-            range: 0..self.len(),
+            indices: 0..self.len(),
         }
     }
 
@@ -447,98 +470,44 @@ impl<'r> Record<'r> {
     }
 }
 
-impl<'r> IntoIterator for Record<'r> {
-    type Item = Cow<'r, [u8]>;
-    type IntoIter = Fields<'r>;
-
-    fn into_iter(self) -> Fields<'r> {
-        self.iter()
-    }
-}
-
-/// The field contents of a [`Record`], in order: see [`Record::iter`].
-#[derive(Clone, Debug)]
-pub struct Fields<'r> {
-    record: Record<'r>,
-    /// The indices of the fields not yet yielded.
-    range: Range<usize>,
-}
-
-impl<'r> Fields<'r> {
-    fn field(&self, i: usize) -> Cow<'r, [u8]> {
-        self.record
-            .get(i)
-            .expect("the range holds the record's field indices")
-    }
-}
-
-impl<'r> Iterator for Fields<'r> {
-    type Item = Cow<'r, [u8]>;
-
-    fn next(&mut self) -> Option<Cow<'r, [u8]>> {
-        let i = self.range.next()?;
-        Some(self.field(i))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.range.size_hint()
-    }
-}
-
-impl DoubleEndedIterator for Fields<'_> {
-    fn next_back(&mut self) -> Option<Self::Item> {
-        let i = self.range.next_back()?;
-        Some(self.field(i))
-    }
-}
-
-impl ExactSizeIterator for Fields<'_> {}
-
-impl std::iter::FusedIterator for Fields<'_> {}
-
 #[cfg(test)]
 mod tests {
-    use super::super::CsvParser;
     use super::*;
+    use crate::csv::CsvParser;
 
     #[test]
-    fn the_iterators_agree_in_every_direction_and_split() {
-        let input = "h1,h2\n1,a\n2,\"b\"\"\"\n3,c,extra\n4\n".repeat(7);
-        let parser = CsvParser::builder()
-            .chunk_size(9)
-            .threads(3)
-            .flexible(true)
-            .build()
-            .unwrap();
-        let records = parser.parse(&input).unwrap();
+    fn record_and_field_iterators_agree_with_indexing_forwards_backwards_and_in_parallel() {
+        let input = "h1,h2\na,\"b\"\"x\"\nc\n\"d\ne\",f,g\n,\n";
+        let parser = CsvParser::builder().flexible(true).chunk_size(3).build().unwrap();
+        let records = parser.parse(input).unwrap();
         let by_index: Vec<Vec<Vec<u8>>> = (0..records.len())
             .map(|i| records.get(i).unwrap().to_vec())
             .collect();
-        let forward: Vec<Vec<Vec<u8>>> = records.iter().map(|r| r.to_vec()).collect();
-        assert_eq!(forward, by_index);
-        let mut backward: Vec<Vec<Vec<u8>>> = records.iter().rev().map(|r| r.to_vec()).collect();
-        backward.reverse();
-        assert_eq!(backward, by_index);
-        assert_eq!(records.iter().len(), records.len());
-        assert_eq!(
-            (&records).into_iter().nth(5).map(|r| r.to_vec()),
-            by_index.get(5).cloned()
-        );
-        for max in [1, 2, usize::MAX] {
-            let parallel: Vec<Vec<Vec<u8>>> =
-                records.par_iter().with_max_len(max).map(|r| r.to_vec()).collect();
-            assert_eq!(parallel, by_index);
-        }
-        assert_eq!(records.par_iter().len(), records.len());
-        let zipped = records.par_iter().zip(records.par_iter().skip(1)).count();
-        assert_eq!(zipped, records.len() - 1);
-        for r in &records {
-            let fields: Vec<Vec<u8>> = r.iter().map(Cow::into_owned).collect();
-            assert_eq!(fields, r.to_vec());
-            let mut back: Vec<Vec<u8>> = r.into_iter().rev().map(Cow::into_owned).collect();
-            back.reverse();
-            assert_eq!(back, fields);
-            assert_eq!(r.iter().len(), r.len());
+        assert_eq!(by_index.len(), 4);
+
+        let it = records.iter();
+        assert_eq!(it.len(), by_index.len());
+        assert_eq!(it.map(|r| r.to_vec()).collect::<Vec<_>>(), by_index);
+        let backwards: Vec<_> = records.iter().rev().map(|r| r.to_vec()).collect();
+        assert!(backwards.iter().eq(by_index.iter().rev()));
+
+        let par = records.par_iter();
+        assert_eq!(par.len(), by_index.len());
+        assert_eq!(par.map(|r| r.to_vec()).collect::<Vec<_>>(), by_index);
+        let par_backwards: Vec<_> = records.par_iter().rev().map(|r| r.to_vec()).collect();
+        assert_eq!(par_backwards, backwards);
+        assert_eq!(records.par_iter().filter(|r| r.len() == 3).count(), 1);
+
+        assert_eq!((&records).into_iter().count(), by_index.len());
+        for (i, record) in records.iter().enumerate() {
+            assert_eq!(record.into_iter().len(), record.len());
+            let fields = record.iter();
+            assert_eq!(fields.len(), record.len());
+            let forwards: Vec<Vec<u8>> = fields.map(Cow::into_owned).collect();
+            assert_eq!(forwards, by_index[i]);
+            let mut backwards: Vec<Vec<u8>> = record.iter().rev().map(Cow::into_owned).collect();
+            backwards.reverse();
+            assert_eq!(backwards, forwards);
         }
     }
 }

@@ -21,7 +21,7 @@ use memchr::memmem;
 use rayon::prelude::*;
 
 use crate::matcher::Match;
-use crate::parallel::plan::chunk_ranges;
+use crate::parallel::plan::{chunk_ranges, part_starts};
 use crate::parallel::DEFAULT_CHUNK_SIZE;
 
 /// Up to this many non-empty patterns, chunks are scanned pattern by pattern.
@@ -805,13 +805,8 @@ fn has_border(p: &[u8]) -> bool {
 /// `parts` concatenated, written in parallel into one vector (a serial
 /// concatenation of a large output would cap scaling).
 fn concat<T: Copy + Send + Sync>(parts: &[Vec<T>]) -> Vec<T> {
-    let mut starts = Vec::with_capacity(parts.len() + 1);
-    let mut total = 0;
-    for part in parts {
-        starts.push(total);
-        total += part.len();
-    }
-    starts.push(total);
+    let starts = part_starts(parts.iter().map(Vec::len));
+    let total = starts[parts.len()];
     let mut all = Vec::with_capacity(total);
     HitsIter(HitsProducer {
         parts,

@@ -46,8 +46,7 @@ use super::pool;
 /// use strs_tools::parallel::ReaderPipeline;
 ///
 /// let input = "alpha\nbeta\ngamma\n".repeat(1000);
-/// let mut pipeline = ReaderPipeline::new();
-/// pipeline.chunk_size(64).in_flight(4);
+/// let pipeline = ReaderPipeline::new().chunk_size(64).in_flight(4);
 /// let mut lines = 0;
 /// let mut bytes = 0;
 /// for counts in pipeline.map_blocks(input.as_bytes(), |block: &[u8]| {
@@ -96,7 +95,7 @@ impl ReaderPipeline {
     /// [`DEFAULT_CHUNK_SIZE`](crate::parallel::DEFAULT_CHUNK_SIZE), small enough
     /// that a block is still in the core's cache when the pool processes it right
     /// after the read. Smaller blocks mean less memory and more per-block overhead.
-    pub fn chunk_size(&mut self, bytes: usize) -> &mut Self {
+    pub fn chunk_size(mut self, bytes: usize) -> ReaderPipeline {
         self.chunk_size = bytes;
         self
     }
@@ -105,7 +104,7 @@ impl ReaderPipeline {
     /// (the memory bound is about this times the block size). `0` is treated as
     /// `1`, which processes one block at a time. The default is twice the number
     /// of threads of the pool, at least 4.
-    pub fn in_flight(&mut self, blocks: usize) -> &mut Self {
+    pub fn in_flight(mut self, blocks: usize) -> ReaderPipeline {
         self.in_flight = Some(blocks.max(1));
         self
     }
@@ -114,14 +113,14 @@ impl ReaderPipeline {
     /// accepts; a longer record stops the pipeline with
     /// [`StreamErrorKind::RecordTooLong`]. Records up to the block size are always
     /// accepted, so the effective limit is `max(max_record, block size)`.
-    pub fn max_record(&mut self, bytes: usize) -> &mut Self {
+    pub fn max_record(mut self, bytes: usize) -> ReaderPipeline {
         self.max_record = bytes;
         self
     }
 
     /// Sets the record terminator byte (default `b'\n'`). `\r\n` line endings work
     /// with `b'\n'`: the `\r` stays with its record.
-    pub fn terminator(&mut self, byte: u8) -> &mut Self {
+    pub fn terminator(mut self, byte: u8) -> ReaderPipeline {
         self.terminator = byte;
         self
     }
@@ -131,7 +130,7 @@ impl ReaderPipeline {
     /// `0`, the default, means the rayon pool of the thread
     /// that advances the iterator (the global pool, or the pool the caller
     /// `install`ed).
-    pub fn threads(&mut self, threads: usize) -> &mut Self {
+    pub fn threads(mut self, threads: usize) -> ReaderPipeline {
         self.threads = pool::normalize_threads(threads);
         self
     }
@@ -172,8 +171,7 @@ impl ReaderPipeline {
     /// use strs_tools::parallel::ReaderPipeline;
     ///
     /// let input = format!("{}needle\n{}", "hay\n".repeat(100), "hay\n".repeat(100_000));
-    /// let mut pipeline = ReaderPipeline::new();
-    /// pipeline.chunk_size(256).in_flight(2);
+    /// let pipeline = ReaderPipeline::new().chunk_size(256).in_flight(2);
     /// let mut consumed = 0;
     /// let found = pipeline
     ///     .map_blocks(input.as_bytes(), |block: &[u8]| block.windows(6).any(|w| w == b"needle"))
@@ -191,10 +189,7 @@ impl ReaderPipeline {
         F: Fn(&[u8]) -> T + Send + Sync + 'static,
     {
         let pool = self.threads.and_then(pool::dedicated_pool);
-        let chunk_size = match self.chunk_size {
-            0 => super::DEFAULT_CHUNK_SIZE,
-            n => n,
-        };
+        let chunk_size = super::plan::resolve_chunk_size(self.chunk_size);
         let threads = pool
             .as_ref()
             .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
@@ -533,9 +528,11 @@ mod tests {
 
     /// Every block as bytes, so tests can check the cuts themselves.
     fn blocks(input: &[u8], chunk: usize, max_record: usize) -> Vec<Result<Vec<u8>, String>> {
-        let mut p = ReaderPipeline::new();
-        p.chunk_size(chunk).max_record(max_record).in_flight(3);
-        p.map_blocks(input, |b: &[u8]| b.to_vec())
+        ReaderPipeline::new()
+            .chunk_size(chunk)
+            .max_record(max_record)
+            .in_flight(3)
+            .map_blocks(input, |b: &[u8]| b.to_vec())
             .map(|r| r.map_err(|e| e.to_string()))
             .collect()
     }

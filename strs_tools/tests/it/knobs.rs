@@ -103,13 +103,12 @@ fn csv_and_pipeline_knobs_at_zero_and_at_the_maximum() {
             [b"a\nb".to_vec(), b"c d".to_vec(), b"e".to_vec()],
             "{size}"
         );
-        let mut pipeline = ReaderPipeline::new();
-        pipeline
+        let mut pipeline = ReaderPipeline::new()
             .chunk_size(size)
             .in_flight(size.max(1))
             .threads(size.min(4));
         if size == usize::MAX {
-            pipeline.max_record(size);
+            pipeline = pipeline.max_record(size);
         }
         let bytes: usize = pipeline
             .map_blocks(TEXT.as_bytes(), <[u8]>::len)
