@@ -30,9 +30,10 @@
 //! * **Parallel = sequential**: every parallel operation yields exactly what its
 //!   sequential twin yields, in the same order.
 #![deny(missing_docs)]
-// `deny`, not `forbid`: the NUMA affinity module (`parallel::numa::affinity`,
-// two system calls) and the CSV block kernels (`csv::blocks`, SIMD intrinsics)
-// opt out, each with its safety argument.
+// `deny`, not `forbid`: three modules opt out, each with its safety argument:
+// the NUMA affinity system calls (`parallel::numa::affinity`), the SIMD block
+// kernels (`csv::blocks`) and the in-place parallel collect (`parallel::fill`,
+// one `Vec::set_len`).
 #![deny(unsafe_code)]
 
 pub mod csv;

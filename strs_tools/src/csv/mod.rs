@@ -52,7 +52,7 @@
 // The SIMD block kernels need `unsafe`; it is allowed in that module only.
 mod block_parse;
 #[allow(unsafe_code)]
-mod blocks;
+pub(crate) mod blocks;
 mod dialect;
 mod error;
 mod machine;

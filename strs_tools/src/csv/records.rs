@@ -197,6 +197,24 @@ impl<'a> Records<'a> {
 /// where the record has no such field.
 pub type SelectedRow<'r> = Vec<Option<Cow<'r, [u8]>>>;
 
+impl<'r> IntoIterator for &'r Records<'r> {
+    type Item = Record<'r>;
+    type IntoIter = RecordsIter<'r>;
+
+    fn into_iter(self) -> RecordsIter<'r> {
+        self.iter()
+    }
+}
+
+impl<'r> IntoIterator for Record<'r> {
+    type Item = Cow<'r, [u8]>;
+    type IntoIter = Fields<'r>;
+
+    fn into_iter(self) -> Fields<'r> {
+        self.iter()
+    }
+}
+
 /// The records of a [`Records`] in input order: see [`Records::iter`].
 #[derive(Clone, Debug)]
 pub struct RecordsIter<'r> {
@@ -480,7 +498,9 @@ mod tests {
         assert_eq!(par_backwards, backwards);
         assert_eq!(records.par_iter().filter(|r| r.len() == 3).count(), 1);
 
+        assert_eq!((&records).into_iter().count(), by_index.len());
         for (i, record) in records.iter().enumerate() {
+            assert_eq!(record.into_iter().len(), record.len());
             let fields = record.iter();
             assert_eq!(fields.len(), record.len());
             let forwards: Vec<Vec<u8>> = fields.map(Cow::into_owned).collect();

@@ -115,12 +115,8 @@ impl Window {
 
     /// Reads up to `want` more bytes (fewer only at the end of the input).
     fn fill<R: Read + ?Sized>(&mut self, reader: &mut R, want: usize) -> Result<(), Error> {
-        let need = self.filled + want;
-        if self.data.len() < need {
-            self.data.resize(need, 0);
-        }
-        let buf = &mut self.data[..need];
-        match crate::io::fill(reader, buf, &mut self.filled) {
+        let need = self.filled.saturating_add(want);
+        match crate::io::fill_vec(reader, &mut self.data, &mut self.filled, need) {
             Ok(eof) => {
                 self.eof = eof;
                 Ok(())

@@ -292,6 +292,18 @@ impl ParallelSearcher {
         self.patterns.len()
     }
 
+    /// The bytes consecutive windows of a
+    /// [`WindowSearch`](crate::parallel::WindowSearch) share: the longest
+    /// pattern's length minus one (0 for no pattern).
+    pub fn overlap(&self) -> usize {
+        self.max_len.saturating_sub(1)
+    }
+
+    /// Pattern `p`'s own finder (`None` for an empty pattern).
+    pub(crate) fn finder(&self, p: usize) -> Option<&memmem::Finder<'static>> {
+        self.finders[p].as_ref()
+    }
+
     /// Every match, sorted by start, then by pattern index (see the type docs).
     ///
     /// # Example

@@ -329,7 +329,8 @@ pub struct MapBlocks<Rd, T> {
 const SPARE_BUFFERS: usize = 2;
 
 impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
-    /// A buffer of at least `len` bytes, reused if possible.
+    /// A buffer of at least `len` bytes, reused if possible (reads grow it
+    /// further as bytes arrive).
     fn take_buffer(&mut self, len: usize) -> Vec<u8> {
         let mut buf = self.spare.pop().unwrap_or_default();
         if buf.len() < len {
@@ -340,7 +341,7 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
 
     fn recycle(&mut self, buf: Vec<u8>) {
         // A buffer grown for a long record is not kept: memory returns to normal.
-        if self.spare.len() < SPARE_BUFFERS && buf.len() <= 2 * self.chunk_size {
+        if self.spare.len() < SPARE_BUFFERS && buf.len() <= self.chunk_size.saturating_mul(2) {
             self.spare.push(buf);
         }
     }
@@ -349,10 +350,6 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
     /// `buffer[..len]`, or `None` at the end of the input.
     fn read_block(&mut self) -> Result<Option<(Vec<u8>, usize)>, StreamError> {
         let chunk = self.chunk_size;
-        if self.buf.len() < chunk {
-            let buf = self.take_buffer(chunk);
-            self.buf = buf;
-        }
         // buf[..searched] is known to hold no terminator.
         let mut searched = self.filled;
         loop {
@@ -374,8 +371,9 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
             // another block's worth and look for its end there, up to one byte
             // past the limit (enough to see a terminator right after a record of
             // exactly the limit), so the block ends soon after the long record.
-            // Always more than `filled`, so `fill` reads at least one byte or
-            // reports the end. The buffer itself grows geometrically (`resize`).
+            // Always more than `filled`, so the fill reads at least one byte or
+            // reports the end. The buffer grows as bytes arrive (`fill_vec`),
+            // so a huge chunk size over a short input allocates little.
             let to = if self.filled < chunk {
                 chunk
             } else {
@@ -383,10 +381,7 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
                     .saturating_add(chunk)
                     .min(self.max_record.saturating_add(1))
             };
-            if self.buf.len() < to {
-                self.buf.resize(to, 0);
-            }
-            match crate::io::fill(&mut self.reader, &mut self.buf[..to], &mut self.filled) {
+            match crate::io::fill_vec(&mut self.reader, &mut self.buf, &mut self.filled, to) {
                 Ok(true) => {
                     self.reader_done = true;
                     return Ok((self.filled > 0).then(|| self.cut(self.filled)));
@@ -405,7 +400,7 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
     /// Ends the current block at `end`, carrying `buf[end..filled]` into a new one.
     fn cut(&mut self, end: usize) -> (Vec<u8>, usize) {
         let tail = self.filled - end;
-        let mut next = self.take_buffer(self.chunk_size.max(tail));
+        let mut next = self.take_buffer(tail);
         next[..tail].copy_from_slice(&self.buf[end..self.filled]);
         let block = std::mem::replace(&mut self.buf, next);
         self.filled = tail;
