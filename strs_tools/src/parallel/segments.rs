@@ -18,7 +18,7 @@ use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelExte
 use super::fill::{self, Slots};
 use super::stitch::{plan_split, SplitPlan};
 use super::{pool, NumaStringProcessor};
-use crate::csv::blocks::ByteMasks;
+use crate::blocks::ByteMasks;
 use crate::string::scan::{RawSegment, ScanState, Space};
 use crate::string::{emit_bytes, emit_str, ByteSplit, Split, SplitOptions, SplitType};
 
