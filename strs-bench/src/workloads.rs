@@ -75,7 +75,7 @@ fn split(cfg: &Config) -> Vec<Row> {
         let before = strs_tools::parallel::serial_time();
         let timing = time(
             cfg.repeat,
-            || p.install(|| text.par_split(&["\n"]).collect::<Vec<&str>>()),
+            || p.install(|| text.par_split(&["\n"]).collect_vec()),
             check,
         );
         // The stitch passes' time per run (the warm-up run included).
@@ -83,8 +83,33 @@ fn split(cfg: &Config) -> Vec<Row> {
             (strs_tools::parallel::serial_time() - before).as_secs_f64() / (cfg.repeat.max(1) + 1) as f64;
         rows.push(Row {
             serial: Some(serial),
-            ..row("strs_tools par_split", t, true, n, timing)
+            ..row("strs_tools par_split collect_vec", t, true, n, timing)
         });
+        // rayon's generic collect of the same lazy iterator: per-job vectors,
+        // appended.
+        let timing = time(
+            cfg.repeat,
+            || p.install(|| text.par_split(&["\n"]).collect::<Vec<&str>>()),
+            check,
+        );
+        rows.push(row("strs_tools par_split collect()", t, false, n, timing));
+        // Into one vector reused from run to run: no page faults for the result.
+        let mut reused = Vec::new();
+        let timing = time(
+            cfg.repeat,
+            || {
+                p.install(|| text.par_split(&["\n"]).collect_into_vec(&mut reused));
+                reused.len()
+            },
+            |&len| assert_eq!(len, lines, "wrong number of lines"),
+        );
+        rows.push(row(
+            "strs_tools par_split collect_into_vec (reused)",
+            t,
+            false,
+            n,
+            timing,
+        ));
         // The same split without collecting: what the split costs when the
         // pieces are consumed in place instead of stored (no page faults for a
         // result vector).

@@ -7,7 +7,7 @@ use std::io::Read;
 
 use indicatif::ProgressBar;
 
-use strs_tools::io::fill;
+use strs_tools::io::fill_vec;
 
 use crate::failure::Failure;
 use crate::input::{self, Input};
@@ -44,9 +44,8 @@ pub fn windows<R: Read + ?Sized>(
     let mut carried = 0;
     let mut base = 0u64;
     loop {
-        buf.resize(carried + size, 0);
         let mut filled = carried;
-        let end = fill(reader, &mut buf, &mut filled).map_err(|e| {
+        let end = fill_vec(reader, &mut buf, &mut filled, carried.saturating_add(size)).map_err(|e| {
             Failure::usage(format!(
                 "{name}: read error at byte {}: {e}",
                 base + filled as u64

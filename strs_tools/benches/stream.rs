@@ -163,12 +163,11 @@ fn main() {
     let testing = !std::env::args().any(|a| a == "--bench");
     let bytes = env_u64("STRS_STREAM_BYTES", if testing { 8 << 20 } else { 2 << 30 });
     let mem_bytes = env_u64("STRS_STREAM_MEM", 256 << 20).min(bytes).max(1) as usize;
-    let mut pipeline = ReaderPipeline::new();
     let chunk = env_u64(
         "STRS_STREAM_CHUNK",
         strs_tools::parallel::DEFAULT_CHUNK_SIZE as u64,
     ) as usize;
-    pipeline.chunk_size(chunk);
+    let pipeline = ReaderPipeline::new().chunk_size(chunk);
 
     let pattern = Generated::pattern();
     let lines = expected_lines(&pattern, bytes);

@@ -41,6 +41,48 @@ pub fn fill<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8], filled: &mut usize
     Ok(false)
 }
 
+/// [`fill`] into a vector that grows as bytes arrive: reads until `*filled`
+/// reaches `want` or the reader reports its end, enlarging `buf` (zero-filled)
+/// by doubling what it holds, never past `want`. A window of any size, up to
+/// `usize::MAX`, over a short input allocates about what the input holds.
+/// `buf` keeps its length between calls, so a reused buffer is zero-filled
+/// once. Returns and errors as [`fill`] does.
+///
+/// ```
+/// use strs_tools::io::fill_vec;
+///
+/// let mut reader: &[u8] = b"abcdef";
+/// let (mut buf, mut filled) = (Vec::new(), 0);
+/// assert!(fill_vec(&mut reader, &mut buf, &mut filled, usize::MAX).unwrap()); // at the end
+/// assert_eq!(&buf[..filled], b"abcdef");
+/// assert!(buf.len() < 1 << 20);
+/// ```
+///
+/// # Errors
+///
+/// The first error of `reader` other than `Interrupted`.
+pub fn fill_vec<R: Read + ?Sized>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    filled: &mut usize,
+    want: usize,
+) -> io::Result<bool> {
+    /// The first growth of an empty buffer.
+    const MIN_GROWTH: usize = 64 << 10;
+    debug_assert!(*filled <= buf.len(), "the filled bytes are in the buffer");
+    while *filled < want {
+        if buf.len() <= *filled {
+            let step = (*filled).max(MIN_GROWTH).min(want - *filled);
+            buf.resize(*filled + step, 0);
+        }
+        let end = buf.len().min(want);
+        if fill(reader, &mut buf[..end], filled)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +149,35 @@ mod tests {
         filled = 0;
         assert!(fill(&mut r, &mut buf, &mut filled).unwrap());
         assert_eq!(filled, 0);
+    }
+
+    #[test]
+    fn a_growing_fill_stops_at_want_or_the_end_and_grows_with_the_data() {
+        let data: Vec<u8> = (0..300_000u32).map(|i| i as u8).collect();
+        for want in [0, 1, 65_536, 65_537, 200_000, 300_000, 300_001, usize::MAX] {
+            let mut reader = &data[..];
+            let (mut buf, mut filled) = (Vec::new(), 0);
+            let end = fill_vec(&mut reader, &mut buf, &mut filled, want).unwrap();
+            assert_eq!(filled, want.min(data.len()), "want {want}");
+            assert_eq!(&buf[..filled], &data[..filled]);
+            assert_eq!(end, want > data.len(), "want {want}");
+            assert!(
+                buf.len() <= want.max(1).min(2 * data.len().max(1 << 16)),
+                "want {want}: {}",
+                buf.len()
+            );
+        }
+        // Through interruptions, one byte at a time, and an error mid-way.
+        let mut r = Awkward {
+            data: b"abcdef".to_vec(),
+            pos: 0,
+            interrupt: false,
+            fail_at: Some(4),
+        };
+        let (mut buf, mut filled) = (Vec::new(), 0);
+        assert!(fill_vec(&mut r, &mut buf, &mut filled, usize::MAX).is_err());
+        assert_eq!(&buf[..filled], b"abcd");
+        assert!(fill_vec(&mut r, &mut buf, &mut filled, usize::MAX).unwrap());
+        assert_eq!(&buf[..filled], b"abcdef");
     }
 }

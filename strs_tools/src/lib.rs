@@ -11,11 +11,17 @@
 //!
 //! # Conventions
 //!
-//! * **Receivers.** Compiled configurations (`string::SplitBuilder`,
-//!   `csv::CsvParserBuilder`, `parallel::ReaderPipeline`) have `&mut self`
-//!   setters and a `build()` returning `Result`; small execution drivers
-//!   (`parallel::ParallelSplit`, `parallel::ParallelSearcher`,
-//!   `parallel::WorkStealingExecutor`) take and return `self`.
+//! * **Builders.** A setting combination that can be invalid is compiled by a
+//!   builder with `&mut self` setters and a `build()` returning `Result`, into
+//!   an immutable, `Send + Sync` value (as aho-corasick's builders):
+//!   [`string::SplitBuilder`] → [`string::SplitOptions`] (a delimiter set the
+//!   matcher refuses) and [`csv::CsvParserBuilder`] → [`csv::CsvParser`] (two
+//!   special bytes that coincide). Where every value of every setting has a
+//!   meaning, there is nothing to build: the type is a driver whose setters
+//!   take and return `self` and whose methods run the work (as rayon's
+//!   `ThreadPoolBuilder` or `std::thread::Builder`): [`parallel::ParallelSplit`],
+//!   [`parallel::ParallelSearcher`], [`parallel::ReaderPipeline`],
+//!   [`parallel::WorkStealingExecutor`], [`parallel::NumaStringProcessor`].
 //! * **Chunk sizes** are a `usize` of bytes, and `0` means automatic
 //!   ([`parallel::DEFAULT_CHUNK_SIZE`]). No input is cut into more than 65,536
 //!   chunks, whatever the size asked for: results never depend on the chunk size,
@@ -24,9 +30,10 @@
 //! * **Parallel = sequential**: every parallel operation yields exactly what its
 //!   sequential twin yields, in the same order.
 #![deny(missing_docs)]
-// `deny`, not `forbid`: the NUMA affinity module (`parallel::numa::affinity`,
-// two system calls) and the CSV block kernels (`csv::blocks`, SIMD intrinsics)
-// opt out, each with its safety argument.
+// `deny`, not `forbid`: three modules opt out, each with its safety argument:
+// the NUMA affinity system calls (`parallel::numa::affinity`), the SIMD block
+// kernels (`csv::blocks`) and the in-place parallel collect (`parallel::fill`,
+// one `Vec::set_len`).
 #![deny(unsafe_code)]
 
 pub mod csv;
@@ -34,6 +41,7 @@ pub mod io;
 pub mod matcher;
 pub mod parallel;
 pub mod string;
+mod swar;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

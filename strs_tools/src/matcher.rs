@@ -262,7 +262,11 @@ impl DelimiterSet {
         let tail = hay.get(from..)?;
         let single = |i: Option<usize>| {
             let start = from + i?;
-            let id = *self.ids.iter().find(|&&id| self.patterns[id][0] == hay[start])?;
+            let id = *self
+                .ids
+                .iter()
+                .find(|&&id| self.patterns[id][0] == hay[start])
+                .expect("memchr stops only at a byte of the set");
             Some(Match {
                 start,
                 end: start + 1,

@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use memchr::memmem;
 use serde_json::json;
-use strs_tools::parallel::ParallelSearcher;
+use strs_tools::matcher::Match;
+use strs_tools::parallel::{ParallelSearcher, WindowSearch};
 
 use crate::failure::Failure;
 use crate::input::{self, Input};
@@ -40,140 +40,34 @@ pub struct FindArgs {
     files: Vec<PathBuf>,
 }
 
-/// A match at an absolute offset of its input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Found {
-    start: u64,
-    pattern: usize,
-}
-
-/// Searches an input window by window, each window overlapping the previous one
-/// by `longest pattern - 1` bytes, and reports each match once, with the
-/// semantics of a search over the whole input (per pattern, leftmost
-/// non-overlapping matches, as `match_indices`).
-///
-/// A window is searched from its start, but a pattern whose last match ended
-/// inside the overlap must resume after that match: where the two disagree (a
-/// self-overlapping pattern such as `aa`), both scans are walked until they meet.
-struct WindowSearch {
-    searcher: ParallelSearcher,
-    finders: Vec<Option<memmem::Finder<'static>>>,
-    lens: Vec<usize>,
-    /// Bytes of overlap between consecutive windows.
-    overlap: usize,
-    /// Per pattern: the end of its last reported match.
-    carry: Vec<u64>,
+/// The library's window search, given lowercased windows for `-i` (whose
+/// patterns are lowercased): ASCII letters then match regardless of case.
+struct CaseSearch<'s> {
+    windows: WindowSearch<'s>,
     ignore_case: bool,
     lowered: Vec<u8>,
-    /// Matches that start in the overlap at the end of the last window: the next
-    /// window may find matches of other patterns that sort before them.
-    pending: Vec<Found>,
 }
 
-impl WindowSearch {
-    fn new(patterns: &[Vec<u8>], chunk: usize, ignore_case: bool) -> WindowSearch {
-        let searcher = ParallelSearcher::new(patterns).chunk_size(chunk.min(256 << 10));
-        WindowSearch {
-            searcher,
-            finders: patterns
-                .iter()
-                .map(|p| (!p.is_empty()).then(|| memmem::Finder::new(p).into_owned()))
-                .collect(),
-            lens: patterns.iter().map(Vec::len).collect(),
-            overlap: patterns.iter().map(Vec::len).max().unwrap_or(0).saturating_sub(1),
-            carry: vec![0; patterns.len()],
+impl<'s> CaseSearch<'s> {
+    fn new(searcher: &'s ParallelSearcher, ignore_case: bool) -> CaseSearch<'s> {
+        CaseSearch {
+            windows: searcher.windows(),
             ignore_case,
             lowered: Vec::new(),
-            pending: Vec::new(),
         }
     }
 
-    /// The matches not reported before that start before the next window (all
-    /// of them, at the input's `end`), sorted by offset then pattern. `window` is
-    /// the input's bytes from `base`; the first window starts at 0, each next one
-    /// `overlap` bytes before the end of the previous one.
-    fn search(&mut self, base: u64, window: &[u8], end: bool, g: &Global) -> Vec<Found> {
-        let mut lowered = std::mem::take(&mut self.lowered);
-        let hay = if self.ignore_case {
-            lowered.clear();
-            lowered.extend(window.iter().map(u8::to_ascii_lowercase));
-            &lowered[..]
-        } else {
-            window
-        };
-        let mut found: Vec<Found> = g
-            .install(|| self.searcher.find_all(hay))
-            .into_iter()
-            .map(|m| Found {
-                start: base + m.start as u64,
-                pattern: m.pattern,
-            })
-            .collect();
-        let mut fixed = false;
-        for p in 0..self.carry.len() {
-            let resume = self.carry[p];
-            let Some(finder) = self.finders[p].as_ref().filter(|_| resume > base) else {
-                continue;
-            };
-            let (removed, added) = phase_fix(finder, hay, self.lens[p], (resume - base) as usize);
-            if removed.is_empty() && added.is_empty() {
-                continue;
-            }
-            fixed = true;
-            found.retain(|f| f.pattern != p || removed.binary_search(&((f.start - base) as usize)).is_err());
-            found.extend(added.iter().map(|&s| Found {
-                start: base + s as u64,
-                pattern: p,
-            }));
+    /// The final matches after searching the next window (see
+    /// `WindowSearch::search`), offsets from the input's start.
+    fn search(&mut self, window: &[u8], end: bool, g: &Global) -> Vec<Match> {
+        if !self.ignore_case {
+            return g.install(|| self.windows.search(window, end));
         }
-        for f in &found {
-            let end = f.start + self.lens[f.pattern] as u64;
-            self.carry[f.pattern] = self.carry[f.pattern].max(end);
-        }
-        if fixed || !self.pending.is_empty() {
-            found.append(&mut self.pending);
-            found.sort_unstable();
-        }
-        if !end {
-            let next = base + window.len().saturating_sub(self.overlap) as u64;
-            let cut = found.partition_point(|f| f.start < next);
-            self.pending = found.split_off(cut);
-        }
-        self.lowered = lowered;
-        found
+        self.lowered.clear();
+        self.lowered.extend(window.iter().map(u8::to_ascii_lowercase));
+        let (windows, lowered) = (&mut self.windows, &self.lowered);
+        g.install(|| windows.search(lowered, end))
     }
-}
-
-/// Walks the greedy scan of one pattern from the window's start (`a`: what the
-/// window search reported) and the true one, resuming at `resume` (`b`), until
-/// they meet; returns the starts only `a` has (sorted) and those only `b` has.
-fn phase_fix(finder: &memmem::Finder<'_>, hay: &[u8], len: usize, resume: usize) -> (Vec<usize>, Vec<usize>) {
-    let find = |from: usize| {
-        hay.get(from..)
-            .and_then(|rest| finder.find(rest))
-            .map(|k| from + k)
-    };
-    let (mut removed, mut added) = (Vec::new(), Vec::new());
-    let (mut a, mut b) = (find(0), find(resume));
-    loop {
-        match (a, b) {
-            (Some(x), Some(y)) if x == y => break,
-            (None, None) => break,
-            (Some(x), Some(y)) if x < y => {
-                removed.push(x);
-                a = find(x + len);
-            }
-            (Some(x), None) => {
-                removed.push(x);
-                a = find(x + len);
-            }
-            (_, Some(y)) => {
-                added.push(y);
-                b = find(y + len);
-            }
-        }
-    }
-    (removed, added)
 }
 
 /// Counts newlines up to each match, for `-n`.
@@ -211,10 +105,11 @@ impl Printer<'_> {
         &mut self,
         base: u64,
         window: &[u8],
-        found: &[Found],
+        found: &[Match],
         out: &mut impl Write,
     ) -> std::io::Result<()> {
         for f in found {
+            let start = f.start as u64;
             self.counts[f.pattern] += 1;
             if self.args.count {
                 continue;
@@ -222,10 +117,10 @@ impl Printer<'_> {
             let line = self
                 .args
                 .line_number
-                .then(|| self.lines.advance(base, window, f.start));
+                .then(|| self.lines.advance(base, window, start));
             let pattern = &self.args.patterns[f.pattern];
             if self.args.json {
-                let mut doc = json!({"file": self.name, "offset": f.start, "pattern": pattern});
+                let mut doc = json!({"file": self.name, "offset": start, "pattern": pattern});
                 if let Some(line) = line {
                     doc["line"] = line.into();
                 }
@@ -235,7 +130,7 @@ impl Printer<'_> {
             if let Some(line) = line {
                 write!(out, "{line}\t")?;
             }
-            write!(out, "{}\t{pattern}", f.start)?;
+            write!(out, "{start}\t{pattern}")?;
             match &self.suffix {
                 Some(name) => writeln!(out, "\t{name}")?,
                 None => writeln!(out)?,
@@ -335,8 +230,9 @@ fn search_one(
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let chunk = g.chunk_size();
-    let mut search = WindowSearch::new(patterns, chunk, printer.args.ignore_case);
-    let overlap = search.overlap;
+    let searcher = ParallelSearcher::new(patterns).chunk_size(chunk.min(256 << 10));
+    let mut search = CaseSearch::new(&searcher, printer.args.ignore_case);
+    let overlap = searcher.overlap();
     // New bytes per window: small enough that its matches (at most one per byte
     // and pattern, 48 bytes each while the library sorts them) stay a bounded
     // batch, large enough to share among threads.
@@ -346,7 +242,7 @@ fn search_one(
             let bar = input::progress(Some(map.len() as u64), g.quiet());
             if printer.args.count && !printer.args.ignore_case {
                 // Counting needs no positions: one parallel pass over the map.
-                let counts = g.install(|| search.searcher.count(&map));
+                let counts = g.install(|| searcher.count(&map));
                 printer
                     .counts
                     .iter_mut()
@@ -358,7 +254,7 @@ fn search_one(
                 loop {
                     let end = (base + overlap + window).min(map.len());
                     let bytes = &map[base..end];
-                    let found = search.search(base as u64, bytes, end == map.len(), g);
+                    let found = search.search(bytes, end == map.len(), g);
                     printer.take(base as u64, bytes, &found, out)?;
                     bar.set_position(end as u64);
                     if end == map.len() {
@@ -376,7 +272,7 @@ fn search_one(
             let bar = input::progress(len, g.quiet());
             let name = printer.name.clone();
             stream::windows(&mut reader, &name, window, overlap, "a match", &bar, |w| {
-                let found = search.search(w.base, w.bytes, w.end, g);
+                let found = search.search(w.bytes, w.end, g);
                 printer.take(w.base, w.bytes, &found, out)?;
                 let done = if w.end {
                     w.bytes.len()
@@ -397,19 +293,14 @@ mod tests {
     use super::*;
     use clap::Parser;
 
-    /// Per pattern `match_indices`, merged by offset then pattern.
-    fn naive(hay: &[u8], patterns: &[Vec<u8>]) -> Vec<Found> {
+    /// Per pattern `match_indices` over the lowercased input.
+    fn naive_lowered(hay: &[u8], patterns: &[Vec<u8>]) -> Vec<(usize, usize)> {
+        let hay = hay.to_ascii_lowercase();
         let mut all = Vec::new();
         for (i, p) in patterns.iter().enumerate() {
-            if p.is_empty() {
-                continue;
-            }
             let mut at = 0;
-            while let Some(k) = memmem::find(&hay[at..], p) {
-                all.push(Found {
-                    start: (at + k) as u64,
-                    pattern: i,
-                });
+            while let Some(k) = memchr::memmem::find(&hay[at..], p) {
+                all.push((at + k, i));
                 at += k + p.len();
             }
         }
@@ -417,111 +308,32 @@ mod tests {
         all
     }
 
-    fn global() -> Global {
-        crate::Cli::parse_from(["strs", "wc"]).global
-    }
-
-    /// Windows as `search_one` cuts them, for every window size.
-    fn windowed(hay: &[u8], patterns: &[Vec<u8>], window: usize, g: &Global) -> Vec<Found> {
-        windowed_case(hay, patterns, window, false, g)
-    }
-
-    fn windowed_case(
-        hay: &[u8],
-        patterns: &[Vec<u8>],
-        window: usize,
-        ignore_case: bool,
-        g: &Global,
-    ) -> Vec<Found> {
-        let mut search = WindowSearch::new(patterns, 3, ignore_case);
-        let overlap = search.overlap;
-        let window = window.max(overlap + 1);
-        let mut all = Vec::new();
-        let mut base = 0;
-        loop {
-            let end = (base + overlap + window).min(hay.len());
-            all.extend(search.search(base as u64, &hay[base..end], end == hay.len(), g));
-            if end == hay.len() {
-                return all;
-            }
-            base = end - overlap;
-        }
-    }
-
-    #[test]
-    fn windows_of_every_size_find_what_match_indices_finds() {
-        let g = global();
-        let sets: [&[&str]; 6] = [
-            &["aa"],
-            &["aa", "a"],
-            &["aba", "ab", "b"],
-            &[",a,", "a"],
-            &["\0\0", "]"],
-            &["xyzxyz", "zx", ""],
-        ];
-        let hays: [&[u8]; 6] = [
-            b"aaaaaaaaaaabaaaaaba",
-            b",a,a,a,,a,a,",
-            b"abababaabababa",
-            b"\0\0\0\0\0\0\0\0\0\0]",
-            b"xyzxyzxyzxyzxzx",
-            b"",
-        ];
-        for set in sets {
-            let patterns: Vec<Vec<u8>> = set.iter().map(|p| p.as_bytes().to_vec()).collect();
-            for hay in hays {
-                let want = naive(hay, &patterns);
-                for window in 1..=hay.len() + 1 {
-                    assert_eq!(
-                        windowed(hay, &patterns, window, &g),
-                        want,
-                        "{set:?} in {:?} at window {window}",
-                        String::from_utf8_lossy(hay)
-                    );
-                }
-            }
-        }
-    }
-
+    /// Ignoring case is searching the lowercased windows: the windows are cut
+    /// as `search_one` cuts them, at every size. (The window search itself is
+    /// tested in the library against `match_indices`.)
     #[test]
     fn ignoring_case_is_searching_the_lowercased_input() {
-        let g = global();
+        let g = crate::Cli::parse_from(["strs", "wc"]).global;
         let hay = b"AaAaA\naAAa aA";
         let patterns = vec![b"aa".to_vec(), b"a\na".to_vec()];
-        let want = naive(&hay.to_ascii_lowercase(), &patterns);
+        let want = naive_lowered(hay, &patterns);
         assert_eq!(want.len(), 6);
+        let searcher = ParallelSearcher::new(&patterns).chunk_size(3);
+        let overlap = searcher.overlap();
         for window in 1..=hay.len() + 1 {
-            assert_eq!(
-                windowed_case(hay, &patterns, window, true, &g),
-                want,
-                "window {window}"
-            );
-        }
-    }
-
-    #[test]
-    fn windows_agree_on_generated_inputs() {
-        let g = global();
-        let mut state = 11u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as usize
-        };
-        for _ in 0..300 {
-            let hay: Vec<u8> = (0..next() % 80).map(|_| b"ab\n"[next() % 3]).collect();
-            let patterns: Vec<Vec<u8>> = (0..1 + next() % 3)
-                .map(|_| (0..1 + next() % 4).map(|_| b"ab\n"[next() % 3]).collect())
-                .collect();
-            let want = naive(&hay, &patterns);
-            for window in [1, 2, 3, 5, 8, 100] {
-                assert_eq!(
-                    windowed(&hay, &patterns, window, &g),
-                    want,
-                    "{hay:?} {patterns:?} {window}"
-                );
+            let mut search = CaseSearch::new(&searcher, true);
+            let window = window.max(overlap + 1);
+            let (mut all, mut base) = (Vec::new(), 0);
+            loop {
+                let end = (base + overlap + window).min(hay.len());
+                all.extend(search.search(&hay[base..end], end == hay.len(), &g));
+                if end == hay.len() {
+                    break;
+                }
+                base = end - overlap;
             }
+            let got: Vec<(usize, usize)> = all.iter().map(|m| (m.start, m.pattern)).collect();
+            assert_eq!(got, want, "window {window}");
         }
     }
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::json;
-use strs_tools::parallel::{par_word_frequencies, word_frequencies};
+use strs_tools::parallel::{par_word_frequencies_bytes, word_frequencies_bytes};
 
 use crate::failure::Failure;
 use crate::input;
@@ -90,46 +90,18 @@ pub fn run(g: &Global, args: WordsArgs) -> Result<(), Failure> {
     Ok(output::finish(out)?)
 }
 
-/// Adds the words of `bytes` (cut at whitespace at both ends) to `total`. The
-/// stretches of valid UTF-8 go to the library's parallel counter; each word
-/// holding bytes that are not UTF-8 is counted here.
+/// Adds the words of `bytes` (cut at whitespace) to `total`.
 fn count_into(total: &mut Counts, bytes: &[u8], g: &Global) {
-    let mut start = 0;
-    while start < bytes.len() {
-        let (valid_end, bad) = match std::str::from_utf8(&bytes[start..]) {
-            Ok(_) => (bytes.len(), None),
-            Err(e) => {
-                let at = start + e.valid_up_to();
-                let bad_end = at + e.error_len().unwrap_or(bytes.len() - at);
-                let word_start = bytes[start..at]
-                    .iter()
-                    .rposition(|&b| is_space(b))
-                    .map_or(start, |i| start + i + 1);
-                let word_end = bytes[bad_end..]
-                    .iter()
-                    .position(|&b| is_space(b))
-                    .map_or(bytes.len(), |i| bad_end + i);
-                (word_start, Some(word_start..word_end))
-            }
-        };
-        // `start` and `valid_end` are at whitespace (or the ends): character
-        // boundaries of a valid stretch.
-        let text =
-            std::str::from_utf8(&bytes[start..valid_end]).expect("a valid stretch cut at ASCII whitespace");
-        let counts = if text.len() < g.chunk_size() {
-            word_frequencies(text)
-        } else {
-            g.install(|| par_word_frequencies(text, g.chunk_size()))
-        };
-        for (word, n) in counts {
-            *total.entry(word.into_bytes()).or_default() += n;
-        }
-        match bad {
-            Some(word) => {
-                *total.entry(bytes[word.clone()].to_ascii_lowercase()).or_default() += 1;
-                start = word.end;
-            }
-            None => start = bytes.len(),
-        }
+    let counts = if bytes.len() < g.chunk_size() {
+        word_frequencies_bytes(bytes)
+    } else {
+        g.install(|| par_word_frequencies_bytes(bytes, g.chunk_size()))
+    };
+    if total.is_empty() {
+        *total = counts;
+        return;
+    }
+    for (word, n) in counts {
+        *total.entry(word).or_default() += n;
     }
 }

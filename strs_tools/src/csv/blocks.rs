@@ -11,34 +11,13 @@
 //! generic over [`Kernel`] as a [`BlockTask`], and [`dispatch`] compiles it into
 //! each kernel's entry point, so the AVX2 comparisons inline into its loops.
 //!
-//! This is the crate's second and last `unsafe` module: the SIMD loads and
+//! This is one of the crate's three `unsafe` modules: the SIMD loads and
 //! comparisons. Their safety rests on two facts checked here, once: a kernel
 //! value exists only after run-time detection of its instructions, and every load
 //! reads inside a `&[u8; 64]`.
 
 use super::dialect::Dialect;
-
-/// `0x01` in every byte of a word.
-pub(crate) const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
-/// `0x80` in every byte of a word.
-pub(crate) const HIGH_BYTES: u64 = LOW_BYTES << 7;
-/// `0x7f` in every byte of a word.
-const LOW_SEVEN: u64 = HIGH_BYTES - LOW_BYTES;
-
-/// Bit 7 of each byte of the result is set exactly when that byte of `v` is not
-/// 0 (exact: no carries cross bytes, unlike the classic has-zero test).
-#[inline(always)]
-pub(crate) fn nonzero_bytes(v: u64) -> u64 {
-    ((v & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | v
-}
-
-/// `0x80` in each byte of `w` equal to the byte of `pattern`, 0 elsewhere
-/// (exact: no carries cross bytes, unlike the classic has-zero test): the one
-/// word-at-a-time byte comparison of the module's scalar code.
-#[inline(always)]
-pub(crate) fn equal_bytes(w: u64, pattern: u64) -> u64 {
-    !nonzero_bytes(w ^ pattern) & HIGH_BYTES
-}
+use crate::swar::{equal_bytes, splat};
 
 /// The bytes per block.
 pub(crate) const BLOCK: usize = 64;
@@ -75,6 +54,20 @@ impl Classes {
     }
 }
 
+impl Classes {
+    /// The classes for finding one byte: it is the terminator (both terminator
+    /// bytes), and nothing else is looked for.
+    pub(crate) fn byte(byte: u8) -> Classes {
+        Classes {
+            delimiter: byte,
+            quote: byte,
+            quoting: false,
+            t1: byte,
+            t2: byte,
+        }
+    }
+}
+
 /// Block classification: equal results from every implementation (tested
 /// against a byte loop).
 pub(crate) trait Kernel: Copy {
@@ -99,7 +92,6 @@ pub(crate) struct Words {
 
 impl Words {
     pub(crate) fn new(c: Classes) -> Words {
-        let splat = |b: u8| u64::from(b) * LOW_BYTES;
         Words {
             delimiter: splat(c.delimiter),
             quote: splat(c.quote),
@@ -107,11 +99,6 @@ impl Words {
             t2: splat(c.t2),
             quoting: c.quoting,
         }
-    }
-
-    #[inline(always)]
-    fn equal(w: u64, pattern: u64) -> u64 {
-        equal_bytes(w, pattern)
     }
 
     /// The 8 high bits of `high` (one per byte) as the low 8 bits of the result:
@@ -125,8 +112,8 @@ impl Words {
     #[inline(always)]
     fn each_word(block: &[u8; BLOCK], mut f: impl FnMut(u64) -> u64) -> u64 {
         let mut mask = 0;
-        for (k, word) in block.chunks_exact(8).enumerate() {
-            let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        for (k, word) in block.as_chunks::<8>().0.iter().enumerate() {
+            let w = u64::from_le_bytes(*word);
             mask |= Self::gather(f(w)) << (8 * k);
         }
         mask
@@ -137,18 +124,18 @@ impl Kernel for Words {
     #[inline(always)]
     fn masks(self, block: &[u8; BLOCK]) -> Masks {
         let quote = if self.quoting {
-            Self::each_word(block, |w| Self::equal(w, self.quote))
+            Self::each_word(block, |w| equal_bytes(w, self.quote))
         } else {
             0
         };
-        let term = Self::each_word(block, |w| Self::equal(w, self.t1) | Self::equal(w, self.t2));
+        let term = Self::each_word(block, |w| equal_bytes(w, self.t1) | equal_bytes(w, self.t2));
         Masks { quote, term }
     }
 
     #[inline(always)]
     fn field_ends(self, block: &[u8; BLOCK]) -> u64 {
         Self::each_word(block, |w| {
-            Self::equal(w, self.delimiter) | Self::equal(w, self.t1) | Self::equal(w, self.t2)
+            equal_bytes(w, self.delimiter) | equal_bytes(w, self.t1) | equal_bytes(w, self.t2)
         })
     }
 }
@@ -492,6 +479,93 @@ pub(crate) fn block_at<'a>(
     }
 }
 
+/// How many blocks [`ByteMasks`] classifies per kernel call: enough to
+/// amortise the dispatch, few enough for the masks to stay in L1 on the stack.
+const BATCH: usize = 64;
+
+/// Where one byte occurs in a slice, 64 bytes at a time: yields `(base, mask)`
+/// for each 64-byte block from the start, bit `i` of `mask` set when
+/// `hay[base + i]` is the byte (bits past the end are clear). The caller walks
+/// the set bits with `trailing_zeros` in its own loop, which keeps the walk in
+/// registers; the blocks are classified by the fastest kernel, a batch at a
+/// time. At memory speed when matches are a few dozen bytes apart, where
+/// per-match `memchr` calls spend more time starting than searching.
+pub(crate) struct ByteMasks<'h> {
+    hay: &'h [u8],
+    classes: Classes,
+    /// The masks of the classified batch; `masks[next_mask..filled]` are still
+    /// to be yielded, the first of them for the block at `base`.
+    masks: [u64; BATCH],
+    filled: usize,
+    next_mask: usize,
+    base: usize,
+}
+
+impl<'h> ByteMasks<'h> {
+    pub(crate) fn new(byte: u8, hay: &'h [u8]) -> ByteMasks<'h> {
+        ByteMasks {
+            hay,
+            classes: Classes::byte(byte),
+            masks: [0; BATCH],
+            filled: 0,
+            next_mask: 0,
+            base: 0,
+        }
+    }
+}
+
+/// Classifies up to [`BATCH`] blocks of `hay` from `at` into `masks`.
+struct ClassifyBatch<'a> {
+    hay: &'a [u8],
+    at: usize,
+    masks: &'a mut [u64; BATCH],
+}
+
+impl BlockTask for ClassifyBatch<'_> {
+    /// The number of masks written.
+    type Output = usize;
+
+    #[inline(always)]
+    fn run<K: Kernel>(self, kernel: K) -> usize {
+        let mut spare = [0u8; BLOCK];
+        let mut at = self.at;
+        let mut n = 0;
+        while n < BATCH && at < self.hay.len() {
+            let (block, valid) = block_at(self.hay, at, self.hay.len(), &mut spare);
+            self.masks[n] = kernel.masks(block).term & valid;
+            n += 1;
+            at += BLOCK;
+        }
+        n
+    }
+}
+
+impl Iterator for ByteMasks<'_> {
+    /// A block's start and the mask of the byte in it.
+    type Item = (usize, u64);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, u64)> {
+        if self.next_mask == self.filled {
+            let at = self.base + self.filled * BLOCK;
+            if at >= self.hay.len() {
+                return None;
+            }
+            let task = ClassifyBatch {
+                hay: self.hay,
+                at,
+                masks: &mut self.masks,
+            };
+            self.filled = dispatch(self.classes, task);
+            self.next_mask = 0;
+            self.base = at;
+        }
+        let item = (self.base + self.next_mask * BLOCK, self.masks[self.next_mask]);
+        self.next_mask += 1;
+        Some(item)
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -584,6 +658,30 @@ pub(crate) mod tests {
             for i in 0..64 {
                 parity ^= (x >> i) & 1;
                 prop_assert_eq!((prefix_xor(x) >> i) & 1, parity);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_masks_give_a_naive_scans_positions_with_every_kernel(
+            hay in proptest::collection::vec(proptest::sample::select(vec![b'\n', b'a', 0x8a, 0, 0xff]), 0..9000),
+            start in 0usize..70,
+        ) {
+            let hay = &hay[start.min(hay.len())..];
+            for byte in [b'\n', 0x8a, 0, 0xff, b'z'] {
+                let naive: Vec<usize> = (0..hay.len()).filter(|&i| hay[i] == byte).collect();
+                with_each_kernel(|_| {
+                    let mut found = Vec::new();
+                    for (base, mut mask) in ByteMasks::new(byte, hay) {
+                        while mask != 0 {
+                            found.push(base + mask.trailing_zeros() as usize);
+                            mask &= mask - 1;
+                        }
+                    }
+                    proptest::prop_assert_eq!(found, naive.clone());
+                    Ok(())
+                })?;
             }
         }
     }

@@ -1,6 +1,8 @@
 //! The dialect: which bytes mean what. Validated once by the builder, then shared
 //! read-only by every chunk worker.
 
+use crate::swar::splat;
+
 /// How records end.
 ///
 /// Terminator bytes at the start of a record are skipped, so empty lines never
@@ -75,7 +77,7 @@ impl Dialect {
             skip_bom: true,
         };
         let (t1, t2) = d.term_bytes();
-        d.ends_field_words = [delimiter, t1, t2].map(|b| u64::from_le_bytes([b; 8]));
+        d.ends_field_words = [delimiter, t1, t2].map(splat);
         for b in 0..=255u8 {
             d.ends_field[usize::from(b)] = b == delimiter || d.is_term(b);
             d.quote_neighbours[usize::from(b)] = d.ends_field[usize::from(b)] || (double_quote && b == quote);

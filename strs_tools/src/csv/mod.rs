@@ -52,7 +52,7 @@
 // The SIMD block kernels need `unsafe`; it is allowed in that module only.
 mod block_parse;
 #[allow(unsafe_code)]
-mod blocks;
+pub(crate) mod blocks;
 mod dialect;
 mod error;
 mod machine;
@@ -73,5 +73,5 @@ pub use dialect::Terminator;
 pub use error::{Error, ErrorKind, Position};
 pub use parser::{CsvParser, CsvParserBuilder};
 pub use ranges::{PlannedRange, RangePlan, RangeSummary};
-pub use records::{Column, Record, Records, SelectedRow};
+pub use records::{Column, Fields, ParRecordsIter, Record, Records, RecordsIter, SelectedRow};
 pub use stream::RecordSink;

@@ -12,8 +12,8 @@ use super::ranges::{self, RangePlan, RangeSummary};
 use super::records::{Record, Records};
 use super::stitch;
 use super::unit::{Limits, Unit, UnitError};
-use crate::parallel::plan::effective_chunk_size;
-use crate::parallel::{pool, DEFAULT_CHUNK_SIZE};
+use crate::parallel::plan::{effective_chunk_size, resolve_chunk_size};
+use crate::parallel::pool;
 use std::ops::Range;
 
 /// Builds a [`CsvParser`]: the dialect (which bytes mean what), record-length and
@@ -326,11 +326,7 @@ impl CsvParser {
 
     /// The chunk size used for `len` bytes (see `CsvParserBuilder::chunk_size`).
     pub(crate) fn chunk_size_for(&self, len: usize) -> usize {
-        let size = match self.chunk_size {
-            0 => DEFAULT_CHUNK_SIZE,
-            size => size,
-        };
-        effective_chunk_size(len, size)
+        effective_chunk_size(len, resolve_chunk_size(self.chunk_size))
     }
 
     /// The record count by quote parity, and the true record starts at chunk

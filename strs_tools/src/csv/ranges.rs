@@ -110,14 +110,20 @@ impl RangeSummary {
         if &bytes[..4] != MAGIC || bytes[4] != VERSION {
             return Err(bad("not a range summary of this version"));
         }
-        let dialect: [u8; 5] = bytes[5..10].try_into().unwrap_or_default();
+        let dialect: [u8; 5] = bytes[5..10]
+            .try_into()
+            .expect("a 5-byte range of a fixed-size array");
         let (flags, skip) = (bytes[10], bytes[11]);
         if dialect[4] & !0b1_1111 != 0 || flags & !0b1_1111 != 0 {
             return Err(bad("unknown flags"));
         }
         let word = |i: usize| {
             let at = 12 + 8 * i;
-            u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
+            u64::from_le_bytes(
+                bytes[at..at + 8]
+                    .try_into()
+                    .expect("an 8-byte range of a fixed-size array"),
+            )
         };
         let (offset, len) = (word(0), word(1));
         let end = offset.checked_add(len).ok_or_else(|| bad("range past 2^64"))?;

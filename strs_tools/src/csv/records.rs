@@ -4,12 +4,14 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use rayon::iter::plumbing::{Consumer, ProducerCallback, UnindexedConsumer};
 use rayon::prelude::*;
 
 use super::dialect::Dialect;
 use super::error::{Error, ErrorKind};
 use super::machine::unescape;
 use super::unit::{Unit, COMPLEX, OFFSET, QUOTED};
+use crate::parallel::plan::part_starts;
 
 impl Unit {
     /// Record `r`, borrowed from `input`.
@@ -67,13 +69,8 @@ pub struct Records<'a> {
 
 impl<'a> Records<'a> {
     pub(crate) fn new(input: &'a [u8], dialect: Dialect, units: Vec<Unit>, has_headers: bool) -> Self {
-        let mut offsets = Vec::with_capacity(units.len() + 1);
-        let mut total = 0;
-        for u in &units {
-            offsets.push(total);
-            total += u.len();
-        }
-        offsets.push(total);
+        let offsets = part_starts(units.iter().map(Unit::len));
+        let total = offsets[units.len()];
         let skip = usize::from(has_headers && total > 0);
         Records {
             input,
@@ -85,7 +82,7 @@ impl<'a> Records<'a> {
     }
 
     fn total(&self) -> usize {
-        *self.offsets.last().unwrap_or(&0)
+        *self.offsets.last().expect("offsets end with the total")
     }
 
     /// Record number `index` counting the header, which must exist.
@@ -117,8 +114,11 @@ impl<'a> Records<'a> {
     }
 
     /// The records in input order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = Record<'_>> + '_ {
-        (self.skip..self.total()).map(move |i| self.record_at(i))
+    pub fn iter(&self) -> RecordsIter<'_> {
+        RecordsIter {
+            records: self,
+            indices: self.skip..self.total(),
+        }
     }
 
     /// The records as an indexed parallel iterator: `collect` keeps input order.
@@ -136,10 +136,11 @@ impl<'a> Records<'a> {
     ///     .collect();
     /// assert_eq!(doubled, [2, 4, 6]);
     /// ```
-    pub fn par_iter(&self) -> impl IndexedParallelIterator<Item = Record<'_>> + '_ {
-        (self.skip..self.total())
-            .into_par_iter()
-            .map(move |i| self.record_at(i))
+    pub fn par_iter(&self) -> ParRecordsIter<'_> {
+        ParRecordsIter {
+            records: self,
+            indices: self.skip..self.total(),
+        }
     }
 
     /// The index of the first header field equal to `name`.
@@ -195,6 +196,130 @@ impl<'a> Records<'a> {
 /// The selected fields of one record, in the order the columns were given; `None`
 /// where the record has no such field.
 pub type SelectedRow<'r> = Vec<Option<Cow<'r, [u8]>>>;
+
+impl<'r> IntoIterator for &'r Records<'r> {
+    type Item = Record<'r>;
+    type IntoIter = RecordsIter<'r>;
+
+    fn into_iter(self) -> RecordsIter<'r> {
+        self.iter()
+    }
+}
+
+impl<'r> IntoIterator for Record<'r> {
+    type Item = Cow<'r, [u8]>;
+    type IntoIter = Fields<'r>;
+
+    fn into_iter(self) -> Fields<'r> {
+        self.iter()
+    }
+}
+
+/// The records of a [`Records`] in input order: see [`Records::iter`].
+#[derive(Clone, Debug)]
+pub struct RecordsIter<'r> {
+    records: &'r Records<'r>,
+    /// Record indices, the header counted.
+    indices: Range<usize>,
+}
+
+impl<'r> Iterator for RecordsIter<'r> {
+    type Item = Record<'r>;
+
+    fn next(&mut self) -> Option<Record<'r>> {
+        self.indices.next().map(|i| self.records.record_at(i))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.indices.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for RecordsIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.indices.next_back().map(|i| self.records.record_at(i))
+    }
+}
+
+impl ExactSizeIterator for RecordsIter<'_> {}
+
+impl std::iter::FusedIterator for RecordsIter<'_> {}
+
+/// The records of a [`Records`] as an indexed rayon parallel iterator: see
+/// [`Records::par_iter`].
+#[derive(Clone, Debug)]
+pub struct ParRecordsIter<'r> {
+    records: &'r Records<'r>,
+    /// Record indices, the header counted.
+    indices: Range<usize>,
+}
+
+impl<'r> ParRecordsIter<'r> {
+    /// The records by index, as rayon's own indexed iterator over a range.
+    fn mapped(
+        self,
+    ) -> rayon::iter::Map<rayon::range::Iter<usize>, impl Fn(usize) -> Record<'r> + Sync + Send> {
+        let records = self.records;
+        self.indices.into_par_iter().map(move |i| records.record_at(i))
+    }
+}
+
+impl<'r> ParallelIterator for ParRecordsIter<'r> {
+    type Item = Record<'r>;
+
+    fn drive_unindexed<C: UnindexedConsumer<Record<'r>>>(self, consumer: C) -> C::Result {
+        self.mapped().drive_unindexed(consumer)
+    }
+
+    fn opt_len(&self) -> Option<usize> {
+        Some(self.indices.len())
+    }
+}
+
+impl IndexedParallelIterator for ParRecordsIter<'_> {
+    fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    fn drive<C: Consumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.mapped().drive(consumer)
+    }
+
+    fn with_producer<CB: ProducerCallback<Self::Item>>(self, callback: CB) -> CB::Output {
+        self.mapped().with_producer(callback)
+    }
+}
+
+/// The field contents of a [`Record`] in order: see [`Record::iter`].
+#[derive(Clone, Debug)]
+pub struct Fields<'r> {
+    record: Record<'r>,
+    indices: Range<usize>,
+}
+
+impl<'r> Iterator for Fields<'r> {
+    type Item = Cow<'r, [u8]>;
+
+    fn next(&mut self) -> Option<Cow<'r, [u8]>> {
+        let i = self.indices.next()?;
+        Some(self.record.get(i).expect("every index below len is a field"))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.indices.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Fields<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let i = self.indices.next_back()?;
+        Some(self.record.get(i).expect("every index below len is a field"))
+    }
+}
+
+impl ExactSizeIterator for Fields<'_> {}
+
+impl std::iter::FusedIterator for Fields<'_> {}
 
 /// A column, by position or by header name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -319,8 +444,11 @@ impl<'r> Record<'r> {
     }
 
     /// The field contents in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = Cow<'r, [u8]>> + '_ {
-        (0..self.len()).map(move |i| self.get(i).unwrap_or_default())
+    pub fn iter(&self) -> Fields<'r> {
+        Fields {
+            record: *self,
+            indices: 0..self.len(),
+        }
     }
 
     /// The raw byte range of the whole record in the input (terminator excluded),
@@ -339,5 +467,47 @@ impl<'r> Record<'r> {
     /// The field contents as owned vectors (what `csv::ByteRecord` holds).
     pub fn to_vec(&self) -> Vec<Vec<u8>> {
         self.iter().map(Cow::into_owned).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csv::CsvParser;
+
+    #[test]
+    fn record_and_field_iterators_agree_with_indexing_forwards_backwards_and_in_parallel() {
+        let input = "h1,h2\na,\"b\"\"x\"\nc\n\"d\ne\",f,g\n,\n";
+        let parser = CsvParser::builder().flexible(true).chunk_size(3).build().unwrap();
+        let records = parser.parse(input).unwrap();
+        let by_index: Vec<Vec<Vec<u8>>> = (0..records.len())
+            .map(|i| records.get(i).unwrap().to_vec())
+            .collect();
+        assert_eq!(by_index.len(), 4);
+
+        let it = records.iter();
+        assert_eq!(it.len(), by_index.len());
+        assert_eq!(it.map(|r| r.to_vec()).collect::<Vec<_>>(), by_index);
+        let backwards: Vec<_> = records.iter().rev().map(|r| r.to_vec()).collect();
+        assert!(backwards.iter().eq(by_index.iter().rev()));
+
+        let par = records.par_iter();
+        assert_eq!(par.len(), by_index.len());
+        assert_eq!(par.map(|r| r.to_vec()).collect::<Vec<_>>(), by_index);
+        let par_backwards: Vec<_> = records.par_iter().rev().map(|r| r.to_vec()).collect();
+        assert_eq!(par_backwards, backwards);
+        assert_eq!(records.par_iter().filter(|r| r.len() == 3).count(), 1);
+
+        assert_eq!((&records).into_iter().count(), by_index.len());
+        for (i, record) in records.iter().enumerate() {
+            assert_eq!(record.into_iter().len(), record.len());
+            let fields = record.iter();
+            assert_eq!(fields.len(), record.len());
+            let forwards: Vec<Vec<u8>> = fields.map(Cow::into_owned).collect();
+            assert_eq!(forwards, by_index[i]);
+            let mut backwards: Vec<Vec<u8>> = record.iter().rev().map(Cow::into_owned).collect();
+            backwards.reverse();
+            assert_eq!(backwards, forwards);
+        }
     }
 }

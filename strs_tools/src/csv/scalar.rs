@@ -7,10 +7,10 @@
 
 use memchr::{memchr, memchr2};
 
-use super::blocks::{equal_bytes, nonzero_bytes, HIGH_BYTES, LOW_BYTES};
 use super::dialect::Dialect;
 use super::error::ErrorKind;
 use super::unit::{Limits, Unit, UnitError, COMPLEX, QUOTED};
+use crate::swar::{equal_bytes, splat};
 
 /// The first delimiter or terminator byte in `b[from..]`, or `b.len()`.
 ///
@@ -19,8 +19,8 @@ use super::unit::{Limits, Unit, UnitError, COMPLEX, QUOTED};
 #[inline(always)]
 fn find_field_end(d: &Dialect, b: &[u8], mut from: usize) -> usize {
     let [x, y, z] = d.ends_field_words;
-    while let Some(bytes) = b.get(from..from + 8) {
-        let w = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+    while let Some(bytes) = b.get(from..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*bytes);
         let hits = equal_bytes(w, x) | equal_bytes(w, y) | equal_bytes(w, z);
         if hits != 0 {
             return from + (hits.trailing_zeros() / 8) as usize;
@@ -158,11 +158,8 @@ impl<const CHECKS: bool> UnitParser<'_, CHECKS> {
         let mut pos = start;
         while let Some(word) = b.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
             let w = u64::from_le_bytes(*word);
-            let mut hits = !(nonzero_bytes(w ^ delimiter)
-                & nonzero_bytes(w ^ t1)
-                & nonzero_bytes(w ^ t2)
-                & nonzero_bytes(w ^ quote))
-                & HIGH_BYTES;
+            let mut hits =
+                equal_bytes(w, delimiter) | equal_bytes(w, t1) | equal_bytes(w, t2) | equal_bytes(w, quote);
             while hits != 0 {
                 let at = pos + (hits.trailing_zeros() / 8) as usize;
                 hits &= hits - 1;
@@ -235,11 +232,7 @@ fn parse_records_with<const CHECKS: bool>(
     unit: Unit,
 ) -> (Unit, Option<UnitError>) {
     let [delimiter, t1, t2] = d.ends_field_words;
-    let quote = if d.quoting {
-        u64::from(d.quote) * LOW_BYTES
-    } else {
-        delimiter
-    };
+    let quote = if d.quoting { splat(d.quote) } else { delimiter };
     let mut p = UnitParser::<CHECKS> {
         d,
         limits,

@@ -12,6 +12,7 @@ use super::error::{Error, ErrorKind};
 use super::parse::parse_records;
 use super::plan::{bom_len, data_chunks};
 use super::unit::{Limits, Parsed, Unit, UnitError};
+use crate::parallel::plan::part_starts;
 use crate::parallel::pool;
 
 /// Parses `input` in parallel by speculating, then stitching (DESIGN.md), and
@@ -110,12 +111,7 @@ pub(crate) fn run<T: Send>(
     }
 
     // The index of each piece's first record, for positions and headers.
-    let mut offsets = Vec::with_capacity(pieces.len());
-    let mut total = 0;
-    for p in &pieces {
-        offsets.push(total);
-        total += p.len();
-    }
+    let offsets = part_starts(pieces.iter().map(Piece::len));
     let results: Vec<(T, Option<UnitError>)> = pool::install(threads, || {
         pieces
             .into_par_iter()
@@ -133,7 +129,8 @@ pub(crate) fn run<T: Send>(
         .iter()
         .zip(&offsets)
         .find_map(|((_, e), &offset)| e.clone().map(|e| (offset + e.record, e)));
-    let parse_error = parse_error.map(|e| (offsets.last().copied().unwrap_or(0) + e.record, e));
+    // A parse error stopped the stitch inside the last piece.
+    let parse_error = parse_error.map(|e| (offsets[offsets.len() - 2] + e.record, e));
     let error = match (first_length_error, parse_error) {
         (Some(l), Some(p)) => Some(if l.0 < p.0 { l } else { p }),
         (l, p) => l.or(p),

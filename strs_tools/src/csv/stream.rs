@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::blocks::{nonzero_bytes, HIGH_BYTES, LOW_BYTES};
 use super::error::{Error, ErrorKind, Position};
 use super::parse::parse_records_into;
 use super::parser::CsvParser;
@@ -23,6 +22,7 @@ use super::records::Record;
 use super::unit::{Limits, Unit, UnitError};
 use crate::parallel::plan::chunk_ranges;
 use crate::parallel::pool;
+use crate::swar::{equal_bytes, splat};
 
 /// Where the records read from a stream go, in input order; returning
 /// [`ControlFlow::Break`] stops reading.
@@ -120,12 +120,8 @@ impl Window {
 
     /// Reads up to `want` more bytes (fewer only at the end of the input).
     fn fill<R: Read + ?Sized>(&mut self, reader: &mut R, want: usize) -> Result<(), Error> {
-        let need = self.filled + want;
-        if self.data.len() < need {
-            self.data.resize(need, 0);
-        }
-        let buf = &mut self.data[..need];
-        match crate::io::fill(reader, buf, &mut self.filled) {
+        let need = self.filled.saturating_add(want);
+        match crate::io::fill_vec(reader, &mut self.data, &mut self.filled, need) {
             Ok(eof) => {
                 self.eof = eof;
                 Ok(())
@@ -509,7 +505,7 @@ impl CsvParser {
         };
         let bytes = w.bytes();
         w.work.fetch_add(
-            cuts.last().unwrap_or(&0) - cuts.first().unwrap_or(&0),
+            cuts.last().expect("pieces are parsed only between cuts") - cuts[0],
             Ordering::Relaxed,
         );
         pool::install(self.threads, || {
@@ -589,17 +585,16 @@ impl CsvParser {
 }
 
 /// The number of `\n` bytes in `bytes`, 8 bytes at a time: each byte's
-/// "equals `\n`" flag (the exact zero-byte test of `nonzero_bytes`) is added
-/// into byte-wide lanes, which are summed every 255 words.
+/// "equals `\n`" flag (`equal_bytes`, shifted to bit 0) is added into
+/// byte-wide lanes, which are summed every 255 words.
 fn newlines(bytes: &[u8]) -> u64 {
-    const NEWLINES: u64 = LOW_BYTES * b'\n' as u64;
+    const NEWLINES: u64 = splat(b'\n');
     let (words, tail) = bytes.as_chunks::<8>();
     let mut total = 0u64;
     for run in words.chunks(255) {
         let mut lanes = 0u64;
         for word in run {
-            let x = u64::from_le_bytes(*word) ^ NEWLINES;
-            lanes += (!nonzero_bytes(x) & HIGH_BYTES) >> 7;
+            lanes += equal_bytes(u64::from_le_bytes(*word), NEWLINES) >> 7;
         }
         // Pairs of lanes into 16-bit lanes (at most 510 each), whose sum
         // lands in the top 16 bits.

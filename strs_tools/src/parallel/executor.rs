@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::parallel::plan::{is_char_boundary, terminated_ranges};
+use crate::parallel::plan::{cuts_to_char_boundaries, terminated_ranges};
 use crate::parallel::pool;
 
 /// Runs batches of tasks over **borrowed** text on a work-stealing rayon pool.
@@ -238,28 +238,12 @@ impl WorkStealingExecutor {
         if range.end - range.start <= self.max_task_len {
             return vec![range];
         }
-        let mut pieces = terminated_ranges(bytes, range, self.max_task_len, &[self.terminator]);
-        // After a non-ASCII terminator byte, move each cut to the end of its
-        // character, merging pieces that become empty.
-        if !self.terminator.is_ascii() {
-            let mut merged: Vec<Range<usize>> = Vec::with_capacity(pieces.len());
-            let mut start = pieces[0].start;
-            let end_all = pieces[pieces.len() - 1].end;
-            for p in &pieces {
-                let mut end = p.end.max(start);
-                while end < end_all && !is_char_boundary(bytes, end) {
-                    end += 1;
-                }
-                if end > start {
-                    merged.push(start..end);
-                    start = end;
-                }
-            }
-            if start < end_all {
-                merged.push(start..end_all);
-            }
-            pieces = merged;
+        let pieces = terminated_ranges(bytes, range, self.max_task_len, &[self.terminator]);
+        if self.terminator.is_ascii() {
+            pieces
+        } else {
+            // A non-ASCII terminator byte may be inside a character.
+            cuts_to_char_boundaries(bytes, pieces)
         }
-        pieces
     }
 }

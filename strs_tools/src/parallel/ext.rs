@@ -131,7 +131,8 @@ pub trait ParallelStringExt {
 
     /// Like [`par_process`](Self::par_process), but every chunk except the last
     /// ends right after an occurrence of `terminator` (whole lines for `'\n'`):
-    /// a chunk is at least `chunk_size` bytes and grows to the next terminator.
+    /// a chunk is at least `chunk_size` bytes (`0`: automatic, as for
+    /// `par_process`) and grows to the next terminator.
     ///
     /// # Example
     ///
@@ -188,7 +189,12 @@ impl ParallelStringExt for str {
         let mut buf = [0; 4];
         let terminator = terminator.encode_utf8(&mut buf).as_bytes();
         map_ranges(
-            &terminated_ranges(self.as_bytes(), 0..self.len(), chunk_size, terminator),
+            &terminated_ranges(
+                self.as_bytes(),
+                0..self.len(),
+                resolve_chunk_size(chunk_size),
+                terminator,
+            ),
             |r| f(&self[r]),
         )
     }
@@ -257,7 +263,8 @@ pub trait ParallelBytesExt {
 
     /// Like [`par_process`](Self::par_process), but every chunk except the last
     /// ends right after a `terminator` byte; a chunk is at least `chunk_size`
-    /// bytes and grows to the next terminator.
+    /// bytes (`0`: automatic, as for `par_process`) and grows to the next
+    /// terminator.
     ///
     /// # Example
     ///
@@ -303,7 +310,7 @@ impl ParallelBytesExt for [u8] {
         F: Fn(&'a [u8]) -> R + Sync + Send,
     {
         map_ranges(
-            &terminated_ranges(self, 0..self.len(), chunk_size, &[terminator]),
+            &terminated_ranges(self, 0..self.len(), resolve_chunk_size(chunk_size), &[terminator]),
             |r| f(&self[r]),
         )
     }

@@ -6,11 +6,16 @@
 mod async_stream;
 mod executor;
 mod ext;
+// Writing counted items in place needs `Vec::set_len`; `unsafe` is allowed in
+// that module only.
+#[allow(unsafe_code)]
+mod fill;
 pub mod numa;
 pub(crate) mod plan;
 pub(crate) mod pool;
 mod process;
 mod search;
+mod search_stream;
 mod segments;
 mod split;
 mod split_stream;
@@ -29,10 +34,11 @@ pub use numa::{NumaNode, NumaStringProcessor, NumaTopology};
 pub use plan::DEFAULT_CHUNK_SIZE;
 pub use pool::{MAX_CACHED_POOLS, MAX_CACHED_THREADS, MAX_THREADS};
 pub use search::ParallelSearcher;
+pub use search_stream::WindowSearch;
 pub use segments::ParSplit;
 pub use split::{ParallelSplit, DEFAULT_MAX_RECORD, DEFAULT_WINDOW};
 #[doc(hidden)]
 pub use stitch::serial_time;
 pub use stream::{MapBlocks, ReaderPipeline, StreamError, StreamErrorKind};
 pub use wc::{par_wc, TextCounts};
-pub use words::{par_word_frequencies, word_frequencies};
+pub use words::{par_word_frequencies, par_word_frequencies_bytes, word_frequencies, word_frequencies_bytes};

@@ -28,6 +28,22 @@ pub(crate) fn is_char_boundary(bytes: &[u8], i: usize) -> bool {
     i == 0 || i >= bytes.len() || (bytes[i] as i8) >= -0x40
 }
 
+/// Where each part starts when parts of lengths `lens` are laid end to end,
+/// plus one last entry: the total. `starts[k]..starts[k + 1]` is part `k`'s
+/// place in the whole, so per-part results (pieces, records, matches) find
+/// their global index without a serial walk of the parts.
+pub(crate) fn part_starts<I: IntoIterator<Item = usize>>(lens: I) -> Vec<usize> {
+    let lens = lens.into_iter();
+    let mut starts = Vec::with_capacity(lens.size_hint().0 + 1);
+    let mut total = 0;
+    starts.push(total);
+    for len in lens {
+        total += len;
+        starts.push(total);
+    }
+    starts
+}
+
 /// The most chunks any operation cuts one input into. Each chunk costs a little
 /// memory and a step of the serial stitch, so a tiny `chunk_size` on a large input
 /// (1 byte over 16 MiB once cost 5.6 GB) is raised until the input fits in this
@@ -101,6 +117,32 @@ pub(crate) fn terminated_ranges(
     ranges
 }
 
+/// Moves each cut between consecutive, non-empty `ranges` of `bytes` forward to
+/// the next UTF-8 character boundary (or the end of the last range), merging
+/// ranges that become empty: the result covers the same bytes, and every cut in
+/// it lies on a character boundary.
+pub(crate) fn cuts_to_char_boundaries(bytes: &[u8], ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    let (Some(first), Some(last)) = (ranges.first(), ranges.last()) else {
+        return ranges;
+    };
+    let (mut start, end_all) = (first.start, last.end);
+    let mut moved = Vec::with_capacity(ranges.len());
+    for r in &ranges {
+        let mut end = r.end.max(start);
+        while end < end_all && !is_char_boundary(bytes, end) {
+            end += 1;
+        }
+        if end > start {
+            moved.push(start..end);
+            start = end;
+        }
+    }
+    if start < end_all {
+        moved.push(start..end_all);
+    }
+    moved
+}
+
 /// Cuts `bytes` into consecutive, non-empty ranges of about `chunk_size` bytes
 /// (at most [`MAX_CHUNKS`] of them), each ending right after a byte for which
 /// `is_cut` holds, looked for from the nominal end's last byte on; the last range
@@ -147,6 +189,18 @@ mod tests {
                 expected_start = r.end;
             }
             assert_eq!(expected_start, text.len());
+        }
+    }
+
+    #[test]
+    fn part_starts_are_the_running_totals_before_each_part_then_the_total() {
+        assert_eq!(part_starts([]), [0]);
+        assert_eq!(part_starts([2, 0, 3]), [0, 2, 2, 5]);
+        let lens = [4, 1, 0, 0, 7, 2];
+        let starts = part_starts(lens);
+        for (k, len) in lens.iter().enumerate() {
+            assert_eq!(starts[k], lens[..k].iter().sum::<usize>());
+            assert_eq!(starts[k + 1] - starts[k], *len);
         }
     }
 
@@ -204,6 +258,31 @@ mod tests {
         assert_eq!(terminated_ranges(b"abcdef", 0..6, 2, b""), vec![0..6]);
         assert!(terminated_ranges(b"", 0..0, 2, b"\n").is_empty());
         assert_eq!(terminated_ranges(b"a\nb\nc", 2..5, 1, b"\n"), vec![2..4, 4..5]);
+    }
+
+    #[test]
+    fn cuts_move_forward_to_char_boundaries_and_empty_ranges_merge() {
+        let text = "aé日🎉→b".repeat(2);
+        let bytes = text.as_bytes();
+        for size in 1..=bytes.len() {
+            let raw = chunk_ranges(bytes, size, false);
+            let moved = cuts_to_char_boundaries(bytes, raw.clone());
+            let mut expected_start = 0;
+            for r in &moved {
+                assert_eq!(r.start, expected_start);
+                assert!(r.end > r.start && text.is_char_boundary(r.end));
+                expected_start = r.end;
+            }
+            assert_eq!(expected_start, bytes.len());
+            // Each cut is the first boundary at or after some raw cut.
+            for r in &moved {
+                let raw_end = raw.iter().map(|q| q.end).filter(|&e| e <= r.end).max();
+                assert!(raw_end.is_some_and(|e| (e..r.end).all(|i| i == e || !text.is_char_boundary(i))));
+            }
+        }
+        assert!(cuts_to_char_boundaries(b"", Vec::new()).is_empty());
+        // A subrange keeps its own start and end.
+        assert_eq!(cuts_to_char_boundaries(bytes, vec![1..2, 2..4]), vec![1..3, 3..4]);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use memchr::memmem;
 use rayon::prelude::*;
 
 use crate::matcher::Match;
-use crate::parallel::plan::chunk_ranges;
+use crate::parallel::plan::{chunk_ranges, part_starts};
 use crate::parallel::DEFAULT_CHUNK_SIZE;
 
 /// Up to this many non-empty patterns, chunks are scanned pattern by pattern.
@@ -290,6 +290,18 @@ impl ParallelSearcher {
     /// The number of patterns this searcher was built from (empty ones included).
     pub fn pattern_count(&self) -> usize {
         self.patterns.len()
+    }
+
+    /// The bytes consecutive windows of a
+    /// [`WindowSearch`](crate::parallel::WindowSearch) share: the longest
+    /// pattern's length minus one (0 for no pattern).
+    pub fn overlap(&self) -> usize {
+        self.max_len.saturating_sub(1)
+    }
+
+    /// Pattern `p`'s own finder (`None` for an empty pattern).
+    pub(crate) fn finder(&self, p: usize) -> Option<&memmem::Finder<'static>> {
+        self.finders[p].as_ref()
     }
 
     /// Every match, sorted by start, then by pattern index (see the type docs).
@@ -793,13 +805,8 @@ fn has_border(p: &[u8]) -> bool {
 /// `parts` concatenated, written in parallel into one vector (a serial
 /// concatenation of a large output would cap scaling).
 fn concat<T: Copy + Send + Sync>(parts: &[Vec<T>]) -> Vec<T> {
-    let mut starts = Vec::with_capacity(parts.len() + 1);
-    let mut total = 0;
-    for part in parts {
-        starts.push(total);
-        total += part.len();
-    }
-    starts.push(total);
+    let starts = part_starts(parts.iter().map(Vec::len));
+    let total = starts[parts.len()];
     let mut all = Vec::with_capacity(total);
     HitsIter(HitsProducer {
         parts,

@@ -13,14 +13,14 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::iter::plumbing::{bridge_unindexed, Folder, UnindexedConsumer, UnindexedProducer};
-use rayon::iter::{
-    IndexedParallelIterator, IntoParallelIterator, IntoParallelRefIterator, ParallelExtend, ParallelIterator,
-};
+use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelExtend, ParallelIterator};
 
+use super::fill::{self, Slots};
 use super::stitch::{plan_split, SplitPlan};
 use super::{pool, NumaStringProcessor};
+use crate::csv::blocks::ByteMasks;
 use crate::string::scan::{RawSegment, ScanState, Space};
-use crate::string::{emit_bytes, emit_str, ByteSplit, Split, SplitOptions, SplitType};
+use crate::string::{byte_split, str_split, ByteSplit, Split, SplitOptions, SplitType};
 
 /// Which pool a split runs on.
 #[derive(Clone, Debug)]
@@ -73,16 +73,6 @@ pub(crate) trait SplitItem<'a>: Send + Sized {
 
     /// The pieces `options` make of one raw segment, fed to `folder`.
     fn finish<F: Folder<Self>>(options: &SplitOptions, src: Source<'a>, seg: &RawSegment, folder: F) -> F;
-}
-
-/// Feeds what `emit` produces to a by-value folder.
-fn fold_emitted<T, F: Folder<T>>(folder: F, emit: impl FnOnce(&mut dyn FnMut(T))) -> F {
-    let mut slot = Some(folder);
-    emit(&mut |item| {
-        let folder = slot.take().expect("the folder is put back after every item");
-        slot = Some(folder.consume(item));
-    });
-    slot.expect("the folder is put back after every item")
 }
 
 /// The segments (and, if asked, delimiters) of an unquoted, unstripped split,
@@ -145,8 +135,16 @@ impl<'a> SplitItem<'a> for Split<'a> {
         }
     }
 
-    fn finish<F: Folder<Self>>(options: &SplitOptions, src: Source<'a>, seg: &RawSegment, folder: F) -> F {
-        fold_emitted(folder, |out| emit_str(options, src.text, seg, out))
+    fn finish<F: Folder<Self>>(
+        options: &SplitOptions,
+        src: Source<'a>,
+        seg: &RawSegment,
+        mut folder: F,
+    ) -> F {
+        for piece in options.finish(src.bytes, seg, Self::SPACE).into_iter().flatten() {
+            folder = folder.consume(str_split(src.text, piece));
+        }
+        folder
     }
 }
 
@@ -164,80 +162,26 @@ impl<'a> SplitItem<'a> for ByteSplit<'a> {
         }
     }
 
-    fn finish<F: Folder<Self>>(options: &SplitOptions, src: Source<'a>, seg: &RawSegment, folder: F) -> F {
-        fold_emitted(folder, |out| emit_bytes(options, src.bytes, seg, out))
+    fn finish<F: Folder<Self>>(
+        options: &SplitOptions,
+        src: Source<'a>,
+        seg: &RawSegment,
+        mut folder: F,
+    ) -> F {
+        for piece in options.finish(src.bytes, seg, Self::SPACE).into_iter().flatten() {
+            folder = folder.consume(byte_split(src.bytes, piece));
+        }
+        folder
     }
 }
 
 /// Are matches of `byte` so frequent in `hay` (judged from its first 4 KiB)
-/// that a word-at-a-time scan beats memchr's per-call setup? Lines of a few
+/// that a block-at-a-time scan beats memchr's per-call setup? Lines of a few
 /// dozen bytes are; paragraphs are not.
 fn dense(byte: u8, hay: &[u8]) -> bool {
     const SAMPLE: usize = 4096;
     let sample = &hay[..hay.len().min(SAMPLE)];
     memchr::memchr_iter(byte, sample).count() * 128 >= sample.len()
-}
-
-/// The positions of `byte` in a slice, eight bytes at a time: a zero-byte test
-/// on `word ^ splat(byte)` gives one flag bit per matching byte, and each flag is
-/// a `trailing_zeros` away. Semantically the same as
-/// `hay.iter().positions(|&b| b == byte)`; faster than `memchr_iter` when matches
-/// are a few dozen bytes apart, slower when they are sparse.
-struct DenseByte<'h> {
-    hay: &'h [u8],
-    byte: u8,
-    splat: u64,
-    /// Flag bits (bit 8k+7 for byte k) of the word at `base` not yet yielded.
-    flags: u64,
-    base: usize,
-    /// The start of the next word to load.
-    next: usize,
-}
-
-impl<'h> DenseByte<'h> {
-    fn new(byte: u8, hay: &'h [u8]) -> DenseByte<'h> {
-        DenseByte {
-            hay,
-            byte,
-            splat: u64::from_ne_bytes([byte; 8]),
-            flags: 0,
-            base: 0,
-            next: 0,
-        }
-    }
-}
-
-impl Iterator for DenseByte<'_> {
-    type Item = usize;
-
-    #[inline]
-    fn next(&mut self) -> Option<usize> {
-        const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
-        loop {
-            if self.flags != 0 {
-                let at = self.base + (self.flags.trailing_zeros() / 8) as usize;
-                self.flags &= self.flags - 1;
-                return Some(at);
-            }
-            let rest = self.hay.get(self.next..).filter(|r| !r.is_empty())?;
-            let word = match rest.first_chunk::<8>() {
-                Some(word) => u64::from_le_bytes(*word),
-                None => {
-                    // The tail, padded with bytes that cannot match.
-                    let mut padded = [!self.byte; 8];
-                    padded[..rest.len()].copy_from_slice(rest);
-                    u64::from_le_bytes(padded)
-                }
-            };
-            let x = word ^ self.splat;
-            // High bit of each byte: set iff that byte of `x` is non-zero (no
-            // carry crosses bytes: 0x7f + 0x7f < 0x100).
-            let nonzero = ((x & LOW7).wrapping_add(LOW7)) | x;
-            self.flags = !(nonzero | LOW7);
-            self.base = self.next;
-            self.next += 8;
-        }
-    }
 }
 
 pub(crate) struct ChunkEnd {
@@ -307,8 +251,12 @@ pub(crate) fn fold_chunk<'a, T: SplitItem<'a>, F: Folder<T>>(
     let delimiters = options.delimiters_for(T::SPACE);
     match delimiters.single_bytes() {
         Some(&[a]) if pos < end && dense(a, &hay[pos..end]) => {
-            for i in DenseByte::new(a, &hay[pos..end]) {
-                on_match!(pos + i, pos + i + 1);
+            for (base, mut mask) in ByteMasks::new(a, &hay[pos..end]) {
+                while mask != 0 {
+                    let i = pos + base + mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    on_match!(i, i + 1);
+                }
             }
         }
         Some(&[a]) if pos < end => {
@@ -451,11 +399,15 @@ impl<'a, T> ParSplit<'a, T> {
 impl<'a, T: SplitItem<'a>> ParSplit<'a, T> {
     /// The pieces collected into a `Vec`, in order: the indexed form, for
     /// callers that need `len`, indexing, `zip` or `par_iter` over the result.
-    /// The same as `collect::<Vec<_>>()`; where the pieces are exactly the
+    /// The same as `collect::<Vec<_>>()`, but where the pieces are exactly the
     /// text between matches of one byte and every segment is kept (`str::split`
     /// on a byte), it counts the pieces of each chunk first and writes them
     /// straight into one `Vec` of the exact length, in parallel, instead of
     /// gathering per-job vectors and appending them.
+    ///
+    /// A fresh vector of many pieces is written once, and for large results
+    /// the page faults of that first write dominate: to collect repeatedly,
+    /// reuse one vector with [`collect_into_vec`](Self::collect_into_vec).
     ///
     /// ```
     /// use strs_tools::parallel::ParallelStringExt;
@@ -464,55 +416,61 @@ impl<'a, T: SplitItem<'a>> ParSplit<'a, T> {
     /// assert_eq!(lines, ["a", "b", "c"]);
     /// ```
     pub fn collect_vec(self) -> Vec<T> {
+        let mut out = Vec::new();
+        self.collect_into_vec(&mut out);
+        out
+    }
+
+    /// Collects the pieces into `target`, in order, replacing what it held and
+    /// reusing its allocation: [`collect_vec`](Self::collect_vec) without a
+    /// fresh vector, as rayon's `collect_into_vec` does for indexed iterators.
+    ///
+    /// ```
+    /// use strs_tools::parallel::ParallelStringExt;
+    ///
+    /// let text = "a\nb\nc\n".repeat(1000);
+    /// let mut lines = Vec::new();
+    /// for _ in 0..3 {
+    ///     text.par_split(&["\n"]).collect_into_vec(&mut lines);
+    ///     assert_eq!(lines.len(), 3001);
+    /// }
+    /// assert_eq!(lines[..4], ["a", "b", "c", "a"]);
+    /// ```
+    pub fn collect_into_vec(self, target: &mut Vec<T>) {
+        target.clear();
         let options = &*self.options;
         let Some((byte, per_match)) = counted_byte::<T>(options) else {
-            return self.collect();
+            target.par_extend(self);
+            return;
         };
         self.pool.clone().install(|| {
             let plan = self.plan(T::SPACE);
             let counts = piece_counts(&plan, self.src.bytes, byte, per_match);
-            let total = counts.iter().sum();
-            let mut out: Vec<T> = Vec::with_capacity(total);
             let src = self.src;
-            out.par_extend(
-                (0..total)
-                    .into_par_iter()
-                    .map(|_| T::plain(src, 0, 0, SplitType::Delimited)),
-            );
-            let mut slices = Vec::with_capacity(counts.len());
-            let mut rest = out.as_mut_slice();
-            for &n in &counts {
-                let (slice, tail) = rest.split_at_mut(n);
-                slices.push(slice);
-                rest = tail;
-            }
-            slices.into_par_iter().enumerate().for_each(|(k, slice)| {
+            fill::par_extend_exact(target, &counts, |k, slots| {
                 let range = plan.ranges[k].clone();
-                let fill = SliceFill { slice, filled: 0 };
-                let (fill, _) = fold_chunk(options, src, range, plan.entries[k], usize::MAX, fill);
-                assert_eq!(
-                    fill.filled,
-                    fill.slice.len(),
-                    "a chunk yields the pieces it counted"
+                fold_chunk(
+                    options,
+                    src,
+                    range,
+                    plan.entries[k],
+                    usize::MAX,
+                    SlotFolder(slots),
                 );
             });
-            out
-        })
+        });
     }
 }
 
-/// A folder writing pieces into a slice of exactly their number.
-struct SliceFill<'s, T> {
-    slice: &'s mut [T],
-    filled: usize,
-}
+/// A folder writing pieces into the slots counted for them.
+struct SlotFolder<'r, 's, T>(&'r mut Slots<'s, T>);
 
-impl<T> Folder<T> for SliceFill<'_, T> {
+impl<T> Folder<T> for SlotFolder<'_, '_, T> {
     type Result = ();
 
-    fn consume(mut self, item: T) -> Self {
-        self.slice[self.filled] = item;
-        self.filled += 1;
+    #[inline]
+    fn consume(self, item: T) -> Self {
+        self.0.push(item);
         self
     }
 
@@ -695,24 +653,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dense_byte_finds_what_a_naive_scan_finds_at_every_alignment() {
-        let mut hay: Vec<u8> = (0..300u32)
-            .map(|i| [b'\n', b'a', 0x0a ^ 0x80, 0xff, 0][(i * 7 % 11 % 5) as usize])
-            .collect();
-        hay.extend_from_slice(b"\n\n\n");
-        for start in 0..16 {
-            for end in (start..hay.len()).rev().take(20) {
-                for byte in [b'\n', 0x8a, 0, 0xff, b'z'] {
-                    let part = &hay[start..end];
-                    let naive: Vec<usize> = (0..part.len()).filter(|&i| part[i] == byte).collect();
-                    assert_eq!(
-                        DenseByte::new(byte, part).collect::<Vec<_>>(),
-                        naive,
-                        "{start}..{end} {byte}"
-                    );
-                }
-            }
-        }
+    fn density_is_judged_from_the_start() {
         assert!(dense(b'\n', &b"ab\n".repeat(100)));
         assert!(!dense(b'\n', &[b'a'; 5000]));
     }

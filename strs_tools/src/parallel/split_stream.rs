@@ -186,8 +186,7 @@ impl ParallelSplit {
             let mut read_error = None;
             if !eof && buf.len() < want {
                 let mut filled = buf.len();
-                buf.resize(want, 0);
-                match crate::io::fill(&mut reader, &mut buf, &mut filled) {
+                match crate::io::fill_vec(&mut reader, &mut buf, &mut filled, want) {
                     Ok(end) => eof = end,
                     Err(e) => {
                         read_error = Some(StreamError::new(StreamErrorKind::Io(e), base + filled as u64));

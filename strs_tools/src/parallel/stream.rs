@@ -46,8 +46,7 @@ use super::pool;
 /// use strs_tools::parallel::ReaderPipeline;
 ///
 /// let input = "alpha\nbeta\ngamma\n".repeat(1000);
-/// let mut pipeline = ReaderPipeline::new();
-/// pipeline.chunk_size(64).in_flight(4);
+/// let pipeline = ReaderPipeline::new().chunk_size(64).in_flight(4);
 /// let mut lines = 0;
 /// let mut bytes = 0;
 /// for counts in pipeline.map_blocks(input.as_bytes(), |block: &[u8]| {
@@ -96,7 +95,7 @@ impl ReaderPipeline {
     /// [`DEFAULT_CHUNK_SIZE`](crate::parallel::DEFAULT_CHUNK_SIZE), small enough
     /// that a block is still in the core's cache when the pool processes it right
     /// after the read. Smaller blocks mean less memory and more per-block overhead.
-    pub fn chunk_size(&mut self, bytes: usize) -> &mut Self {
+    pub fn chunk_size(mut self, bytes: usize) -> ReaderPipeline {
         self.chunk_size = bytes;
         self
     }
@@ -105,7 +104,7 @@ impl ReaderPipeline {
     /// (the memory bound is about this times the block size). `0` is treated as
     /// `1`, which processes one block at a time. The default is twice the number
     /// of threads of the pool, at least 4.
-    pub fn in_flight(&mut self, blocks: usize) -> &mut Self {
+    pub fn in_flight(mut self, blocks: usize) -> ReaderPipeline {
         self.in_flight = Some(blocks.max(1));
         self
     }
@@ -114,14 +113,14 @@ impl ReaderPipeline {
     /// accepts; a longer record stops the pipeline with
     /// [`StreamErrorKind::RecordTooLong`]. Records up to the block size are always
     /// accepted, so the effective limit is `max(max_record, block size)`.
-    pub fn max_record(&mut self, bytes: usize) -> &mut Self {
+    pub fn max_record(mut self, bytes: usize) -> ReaderPipeline {
         self.max_record = bytes;
         self
     }
 
     /// Sets the record terminator byte (default `b'\n'`). `\r\n` line endings work
     /// with `b'\n'`: the `\r` stays with its record.
-    pub fn terminator(&mut self, byte: u8) -> &mut Self {
+    pub fn terminator(mut self, byte: u8) -> ReaderPipeline {
         self.terminator = byte;
         self
     }
@@ -131,7 +130,7 @@ impl ReaderPipeline {
     /// `0`, the default, means the rayon pool of the thread
     /// that advances the iterator (the global pool, or the pool the caller
     /// `install`ed).
-    pub fn threads(&mut self, threads: usize) -> &mut Self {
+    pub fn threads(mut self, threads: usize) -> ReaderPipeline {
         self.threads = pool::normalize_threads(threads);
         self
     }
@@ -172,8 +171,7 @@ impl ReaderPipeline {
     /// use strs_tools::parallel::ReaderPipeline;
     ///
     /// let input = format!("{}needle\n{}", "hay\n".repeat(100), "hay\n".repeat(100_000));
-    /// let mut pipeline = ReaderPipeline::new();
-    /// pipeline.chunk_size(256).in_flight(2);
+    /// let pipeline = ReaderPipeline::new().chunk_size(256).in_flight(2);
     /// let mut consumed = 0;
     /// let found = pipeline
     ///     .map_blocks(input.as_bytes(), |block: &[u8]| block.windows(6).any(|w| w == b"needle"))
@@ -191,10 +189,7 @@ impl ReaderPipeline {
         F: Fn(&[u8]) -> T + Send + Sync + 'static,
     {
         let pool = self.threads.and_then(pool::dedicated_pool);
-        let chunk_size = match self.chunk_size {
-            0 => super::DEFAULT_CHUNK_SIZE,
-            n => n,
-        };
+        let chunk_size = super::plan::resolve_chunk_size(self.chunk_size);
         let threads = pool
             .as_ref()
             .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
@@ -334,7 +329,8 @@ pub struct MapBlocks<Rd, T> {
 const SPARE_BUFFERS: usize = 2;
 
 impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
-    /// A buffer of at least `len` bytes, reused if possible.
+    /// A buffer of at least `len` bytes, reused if possible (reads grow it
+    /// further as bytes arrive).
     fn take_buffer(&mut self, len: usize) -> Vec<u8> {
         let mut buf = self.spare.pop().unwrap_or_default();
         if buf.len() < len {
@@ -345,7 +341,7 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
 
     fn recycle(&mut self, buf: Vec<u8>) {
         // A buffer grown for a long record is not kept: memory returns to normal.
-        if self.spare.len() < SPARE_BUFFERS && buf.len() <= 2 * self.chunk_size {
+        if self.spare.len() < SPARE_BUFFERS && buf.len() <= self.chunk_size.saturating_mul(2) {
             self.spare.push(buf);
         }
     }
@@ -354,10 +350,6 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
     /// `buffer[..len]`, or `None` at the end of the input.
     fn read_block(&mut self) -> Result<Option<(Vec<u8>, usize)>, StreamError> {
         let chunk = self.chunk_size;
-        if self.buf.len() < chunk {
-            let buf = self.take_buffer(chunk);
-            self.buf = buf;
-        }
         // buf[..searched] is known to hold no terminator.
         let mut searched = self.filled;
         loop {
@@ -379,8 +371,9 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
             // another block's worth and look for its end there, up to one byte
             // past the limit (enough to see a terminator right after a record of
             // exactly the limit), so the block ends soon after the long record.
-            // Always more than `filled`, so `fill` reads at least one byte or
-            // reports the end. The buffer itself grows geometrically (`resize`).
+            // Always more than `filled`, so the fill reads at least one byte or
+            // reports the end. The buffer grows as bytes arrive (`fill_vec`),
+            // so a huge chunk size over a short input allocates little.
             let to = if self.filled < chunk {
                 chunk
             } else {
@@ -388,10 +381,7 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
                     .saturating_add(chunk)
                     .min(self.max_record.saturating_add(1))
             };
-            if self.buf.len() < to {
-                self.buf.resize(to, 0);
-            }
-            match crate::io::fill(&mut self.reader, &mut self.buf[..to], &mut self.filled) {
+            match crate::io::fill_vec(&mut self.reader, &mut self.buf, &mut self.filled, to) {
                 Ok(true) => {
                     self.reader_done = true;
                     return Ok((self.filled > 0).then(|| self.cut(self.filled)));
@@ -410,7 +400,7 @@ impl<Rd: Read, T: Send + 'static> MapBlocks<Rd, T> {
     /// Ends the current block at `end`, carrying `buf[end..filled]` into a new one.
     fn cut(&mut self, end: usize) -> (Vec<u8>, usize) {
         let tail = self.filled - end;
-        let mut next = self.take_buffer(self.chunk_size.max(tail));
+        let mut next = self.take_buffer(tail);
         next[..tail].copy_from_slice(&self.buf[end..self.filled]);
         let block = std::mem::replace(&mut self.buf, next);
         self.filled = tail;
@@ -538,9 +528,11 @@ mod tests {
 
     /// Every block as bytes, so tests can check the cuts themselves.
     fn blocks(input: &[u8], chunk: usize, max_record: usize) -> Vec<Result<Vec<u8>, String>> {
-        let mut p = ReaderPipeline::new();
-        p.chunk_size(chunk).max_record(max_record).in_flight(3);
-        p.map_blocks(input, |b: &[u8]| b.to_vec())
+        ReaderPipeline::new()
+            .chunk_size(chunk)
+            .max_record(max_record)
+            .in_flight(3)
+            .map_blocks(input, |b: &[u8]| b.to_vec())
             .map(|r| r.map_err(|e| e.to_string()))
             .collect()
     }

@@ -121,12 +121,45 @@ pub fn word_frequencies(text: &str) -> HashMap<String, usize> {
 /// assert_eq!(par_word_frequencies(&text, 0)["c"], 3000);
 /// ```
 pub fn par_word_frequencies(text: &str, chunk_size: usize) -> HashMap<String, usize> {
-    let bytes = text.as_bytes();
-    let counts = plan::ranges_cut_after(bytes, plan::resolve_chunk_size(chunk_size), is_space)
+    into_strings(par_count_words(text.as_bytes(), chunk_size))
+}
+
+/// The bytes twin of [`word_frequencies`]: any input, valid UTF-8 or not, with
+/// words as byte strings (split on the same ASCII whitespace, ASCII-lowercased).
+/// On valid UTF-8 its keys are the bytes of [`word_frequencies`]'s.
+///
+/// ```
+/// use strs_tools::parallel::word_frequencies_bytes;
+///
+/// let counts = word_frequencies_bytes(b"caf\xe9 CAF\xe9\nok");
+/// assert_eq!(counts[&b"caf\xe9"[..]], 2);
+/// assert_eq!(counts[&b"ok"[..]], 1);
+/// ```
+pub fn word_frequencies_bytes(bytes: &[u8]) -> HashMap<Vec<u8>, usize> {
+    into_byte_strings(count_words(bytes, ChunkCounts::default()))
+}
+
+/// The bytes twin of [`par_word_frequencies`]: [`word_frequencies_bytes`] on
+/// every thread of the current rayon pool, identical to it for every chunk size
+/// and thread count.
+///
+/// ```
+/// use strs_tools::parallel::{par_word_frequencies_bytes, word_frequencies_bytes};
+///
+/// let text = b"a B \xff b\tc C c\n".repeat(1000);
+/// assert_eq!(par_word_frequencies_bytes(&text, 7), word_frequencies_bytes(&text));
+/// assert_eq!(par_word_frequencies_bytes(&text, 0)[&b"\xff"[..]], 1000);
+/// ```
+pub fn par_word_frequencies_bytes(bytes: &[u8], chunk_size: usize) -> HashMap<Vec<u8>, usize> {
+    into_byte_strings(par_count_words(bytes, chunk_size))
+}
+
+/// The counts of every chunk of `bytes`, merged.
+fn par_count_words(bytes: &[u8], chunk_size: usize) -> ChunkCounts {
+    plan::ranges_cut_after(bytes, plan::resolve_chunk_size(chunk_size), is_space)
         .into_par_iter()
         .fold(ChunkCounts::default, |map, r| count_words(&bytes[r], map))
-        .reduce(ChunkCounts::default, merge);
-    into_strings(counts)
+        .reduce(ChunkCounts::default, merge)
 }
 
 /// Byte classes for the tokenizer: one table lookup per byte tells both "ends a
@@ -204,5 +237,12 @@ fn into_strings(counts: ChunkCounts) -> HashMap<String, usize> {
                 String::from_utf8(word.as_bytes().to_vec()).expect("ASCII-lowercased UTF-8 words stay UTF-8");
             (word, count)
         })
+        .collect()
+}
+
+fn into_byte_strings(counts: ChunkCounts) -> HashMap<Vec<u8>, usize> {
+    counts
+        .into_iter()
+        .map(|(word, count)| (word.as_bytes().to_vec(), count))
         .collect()
 }

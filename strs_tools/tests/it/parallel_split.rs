@@ -82,6 +82,10 @@ proptest! {
         prop_assert!(taken.iter().all(|s| expected[..bound].contains(s)));
         let collected = ps.split_with(&options, &src).collect_vec();
         prop_assert_eq!(&collected, &expected);
+        // A reused vector's old items are replaced, not kept.
+        let mut reused: Vec<Split> = expected.iter().take(stop).cloned().collect();
+        ps.split_with(&options, &src).collect_into_vec(&mut reused);
+        prop_assert_eq!(&reused, &expected);
         for (min, max) in [(1, 1), (1, 2), (3, usize::MAX)] {
             let again: Vec<Split> = pool.install(|| {
                 collected.clone().into_par_iter().with_min_len(min).with_max_len(max).collect()
@@ -114,6 +118,31 @@ proptest! {
         let theirs: Vec<&str> = pool.install(|| rayon::str::ParallelString::par_split(src.as_str(), d).collect());
         prop_assert_eq!(&ours, &std);
         prop_assert_eq!(&ours, &theirs);
+    }
+
+    /// Long inputs where matches of one byte are dense: the 64-byte block scan,
+    /// its batches and the in-place collect, against `str::split`.
+    #[test]
+    fn dense_single_byte_splits_collect_like_std(
+        parts in prop::collection::vec(prop::sample::select(vec!["a", "\n", "é", "\n\n", "日本", "bb"]), 0..6000),
+        chunk in prop::sample::select(vec![1usize, 7, 64, 100, 4096, 5000, 1 << 20]),
+        threads in 1usize..5,
+    ) {
+        let src = parts.concat();
+        let std: Vec<&str> = src.split('\n').collect();
+        let ps = ParallelSplit::new().chunk_size(chunk).threads(threads);
+        let pieces = |p: ParallelSplit| p.split_parallel(&src, &["\n"]).map(|s| s.string);
+        let got: Vec<_> = pieces(ps.clone()).collect();
+        prop_assert_eq!(&got, &std);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let flat = pool.install(|| src.par_split(&["\n"]).collect_vec());
+        prop_assert_eq!(&flat, &std);
+        let mut reused = vec!["stale"; 3];
+        pool.install(|| src.par_split(&["\n"]).collect_into_vec(&mut reused));
+        prop_assert_eq!(&reused, &std);
+        prop_assert_eq!(pool.install(|| src.par_split(&["\n"]).count()), std.len());
+        let bytes = pool.install(|| src.as_bytes().par_split(&[b"\n"]).collect_vec());
+        prop_assert_eq!(bytes, src.as_bytes().split(|&b| b == b'\n').collect::<Vec<_>>());
     }
 
     #[test]

@@ -18,9 +18,9 @@ fn threads_now() -> Option<usize> {
 
 /// Counts lines on a reader pipeline with a dedicated pool of `threads` threads.
 fn count_lines_on(threads: usize, text: &str) -> usize {
-    let mut pipeline = ReaderPipeline::new();
-    pipeline.chunk_size(64).threads(threads);
-    pipeline
+    ReaderPipeline::new()
+        .chunk_size(64)
+        .threads(threads)
         .map_blocks(text.as_bytes(), |block: &[u8]| {
             block.iter().filter(|&&b| b == b'\n').count()
         })

@@ -92,9 +92,10 @@ impl Read for CountingReader {
 }
 
 fn pipeline(chunk: usize, in_flight: usize, threads: usize) -> ReaderPipeline {
-    let mut p = ReaderPipeline::new();
-    p.chunk_size(chunk).in_flight(in_flight).threads(threads);
-    p
+    ReaderPipeline::new()
+        .chunk_size(chunk)
+        .in_flight(in_flight)
+        .threads(threads)
 }
 
 /// Non-overlapping leftmost occurrences of `needle`: the naive in-memory twin.
@@ -147,8 +148,7 @@ proptest! {
         let term = if semicolon { b';' } else { b'\n' };
         let mut reader = AwkwardReader::new(&data, seed, max_read);
         reader.interrupt_one_in = interrupt_one_in;
-        let mut p = pipeline(chunk, in_flight, threads);
-        p.terminator(term).max_record(usize::MAX);
+        let p = pipeline(chunk, in_flight, threads).terminator(term).max_record(usize::MAX);
         let blocks = collect_ok(p.map_blocks(reader, move |b: &[u8]| {
             (b.to_vec(), b.iter().filter(|&&x| x == term).count(), count_matches(b, b"ab"), records(b, term))
         }));
@@ -181,8 +181,7 @@ proptest! {
         let mut reader = AwkwardReader::new(&data, seed, 7);
         reader.fail_at = Some(fail_at);
         let after = Arc::clone(&reader.reads_after_error);
-        let mut p = pipeline(chunk, 3, 2);
-        p.max_record(usize::MAX);
+        let p = pipeline(chunk, 3, 2).max_record(usize::MAX);
         let mut it = p.map_blocks(reader, |b: &[u8]| b.to_vec());
         let mut delivered = Vec::new();
         let err = loop {
@@ -246,8 +245,7 @@ fn zero_length_reads_end_the_input_and_are_not_repeated() {
 #[test]
 fn a_line_longer_than_the_limit_stops_with_its_offset_after_the_lines_before_it() {
     let data = [b"ok\nfine\n".to_vec(), vec![b'x'; 5000], b"\nnever\n".to_vec()].concat();
-    let mut p = pipeline(16, 4, 2);
-    p.max_record(1000);
+    let p = pipeline(16, 4, 2).max_record(1000);
     let mut it = p.map_blocks(&data[..], |b: &[u8]| b.to_vec());
     assert_eq!(it.next().unwrap().unwrap(), b"ok\nfine\n");
     let err = it.next().unwrap().unwrap_err();
@@ -273,8 +271,7 @@ fn a_long_line_reads_only_about_the_limit_not_the_whole_line() {
         limit: 1 << 30,
         served: Arc::clone(&served),
     };
-    let mut p = pipeline(64, 2, 1);
-    p.max_record(4096);
+    let p = pipeline(64, 2, 1).max_record(4096);
     let results: Vec<_> = p.map_blocks(reader, |b: &[u8]| b.len()).collect();
     assert_eq!(results.len(), 1);
     assert_eq!(results[0].as_ref().unwrap_err().offset(), 0);
@@ -290,8 +287,7 @@ fn a_record_longer_than_the_block_but_within_the_limit_grows_one_block() {
     let data = [b"a\n".to_vec(), vec![b'y'; 300], b"\nb\n".to_vec()].concat();
     let mut reader = AwkwardReader::new(&data, 3, 13);
     reader.interrupt_one_in = 3;
-    let mut p = pipeline(8, 3, 2);
-    p.max_record(300);
+    let p = pipeline(8, 3, 2).max_record(300);
     let got = collect_ok(p.map_blocks(reader, |b: &[u8]| b.to_vec()));
     assert_eq!(got[0], b"a\n");
     // The grown block holds the whole long record (and maybe what followed it).

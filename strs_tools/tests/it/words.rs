@@ -4,7 +4,21 @@
 use std::collections::HashMap;
 
 use proptest::prelude::*;
-use strs_tools::parallel::{par_word_frequencies, word_frequencies};
+use strs_tools::parallel::{
+    par_word_frequencies, par_word_frequencies_bytes, word_frequencies, word_frequencies_bytes,
+};
+
+/// The bytes oracle: maximal runs of non-whitespace bytes, ASCII-lowercased.
+fn oracle_bytes(bytes: &[u8]) -> HashMap<Vec<u8>, usize> {
+    let mut counts = HashMap::new();
+    for w in bytes
+        .split(|b| b" \t\n\x0b\x0c\r".contains(b))
+        .filter(|w| !w.is_empty())
+    {
+        *counts.entry(w.to_ascii_lowercase()).or_insert(0) += 1;
+    }
+    counts
+}
 
 fn oracle(text: &str) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
@@ -73,5 +87,25 @@ proptest! {
     fn parallel_equals_oracle(text in "[aAbB \n\té]{0,80}", size in 1usize..16) {
         prop_assert_eq!(par_word_frequencies(&text, size), oracle(&text));
         prop_assert_eq!(word_frequencies(&text), oracle(&text));
+    }
+}
+
+proptest! {
+    /// Any bytes, valid UTF-8 or not, at every chunk size and 1..4 threads.
+    #[test]
+    fn bytes_twin_equals_the_bytes_oracle(
+        bytes in prop::collection::vec(prop::sample::select(b"aAbB \n\t\x0b\xc3\xa9\xff\x80".to_vec()), 0..120),
+        size in 0usize..16,
+        threads in 1usize..5,
+    ) {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let expected = oracle_bytes(&bytes);
+        prop_assert_eq!(&word_frequencies_bytes(&bytes), &expected);
+        prop_assert_eq!(&pool.install(|| par_word_frequencies_bytes(&bytes, size)), &expected);
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            let as_bytes: HashMap<Vec<u8>, usize> =
+                word_frequencies(text).into_iter().map(|(w, n)| (w.into_bytes(), n)).collect();
+            prop_assert_eq!(as_bytes, expected);
+        }
     }
 }

@@ -460,11 +460,7 @@ impl NumaStringProcessor {
 /// The chunks of `text` for a caller's `chunk_size` (`0`: automatic, the
 /// crate's default chunk size): those of the plain `par_process`.
 fn chunk_ranges(text: &[u8], chunk_size: usize) -> Vec<Range<usize>> {
-    let chunk_size = match chunk_size {
-        0 => crate::parallel::DEFAULT_CHUNK_SIZE,
-        n => n,
-    };
-    plan::chunk_ranges(text, chunk_size, true)
+    plan::chunk_ranges(text, plan::resolve_chunk_size(chunk_size), true)
 }
 
 /// A node's part of one operation: a run of chunks and the bytes they cover.
