@@ -2,8 +2,10 @@
 //! `match_indices` semantics (leftmost, non-overlapping per pattern, empty
 //! patterns never match), and against `str::match_indices` itself when the
 //! input and patterns are UTF-8: `ParallelSearcher::find_all` / `count` at a
-//! fuzzed chunk size, and the `par_find_all` / `par_count` shorthands, on 1..3
-//! threads.
+//! fuzzed chunk size, the `par_find_all` / `par_count` shorthands, and the
+//! streamed search (`find_reader` through a reader of short reads and
+//! `Interrupted`, with a fuzzed window; `windows` over caller-cut windows), on
+//! 1..3 threads.
 //!
 //! Layout: `[count, chunk, threads, seed, hay...]`. The patterns are slices of
 //! the haystack (so they match) picked by a generator seeded from `seed`, some
@@ -11,6 +13,8 @@
 //! 3 patterns, up to 64, and more.
 #![no_main]
 
+use std::io::{self, Read};
+use std::ops::ControlFlow;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
@@ -30,6 +34,30 @@ fn pool(threads: usize) -> &'static ThreadPool {
             .collect()
     });
     &pools[threads - 1]
+}
+
+/// Hands out `data` in reads of the sizes in `sizes`, in turn (0: `Interrupted`).
+struct ShortReads<'a> {
+    data: &'a [u8],
+    sizes: [usize; 3],
+    turn: usize,
+}
+
+impl Read for ShortReads<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.data.is_empty() || buf.is_empty() {
+            return Ok(0);
+        }
+        let size = self.sizes[self.turn % self.sizes.len()];
+        self.turn += 1;
+        if size == 0 {
+            return Err(io::ErrorKind::Interrupted.into());
+        }
+        let n = size.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
 }
 
 /// Every match of every pattern, `(start, pattern)`, sorted, by the obvious scan.
@@ -107,6 +135,48 @@ fuzz_target!(|data: &[u8]| {
         let found: Vec<(usize, usize)> = found.iter().map(|m| (m.start, m.pattern)).collect();
         assert_eq!(found, expected);
         assert_eq!(searcher.count(hay), counts);
+
+        // Streamed through short reads, in windows of 1..47 bytes (0: automatic).
+        let sizes = [usize::from(*seed % 5), 1 + usize::from(*seed % 11), 200];
+        let reader = ShortReads {
+            data: hay,
+            sizes,
+            turn: 0,
+        };
+        let mut streamed = Vec::new();
+        searcher
+            .find_reader(reader, usize::from(*chunk % 48), |batch| {
+                streamed.extend(batch.iter().map(|m| (m.start, m.pattern)));
+                ControlFlow::Continue(())
+            })
+            .expect("no read fails");
+        assert_eq!(streamed, expected);
+
+        // Caller-cut windows, each repeating the last `overlap` bytes of the one before.
+        let overlap = searcher.overlap();
+        let step = 1 + usize::from(*seed % 16);
+        let mut windows = searcher.windows();
+        let mut windowed = Vec::new();
+        let mut prev_end = 0;
+        loop {
+            let from = if prev_end == 0 { 0 } else { prev_end - overlap };
+            let mut end = (prev_end + step).min(hay.len());
+            if end - from <= overlap {
+                end = (from + overlap + 1).min(hay.len());
+            }
+            let last = end == hay.len();
+            windowed.extend(
+                windows
+                    .search(&hay[from..end], last)
+                    .iter()
+                    .map(|m| (m.start, m.pattern)),
+            );
+            if last {
+                break;
+            }
+            prev_end = end;
+        }
+        assert_eq!(windowed, expected);
 
         let refs: Vec<&[u8]> = patterns.iter().map(Vec::as_slice).collect();
         let shorthand: Vec<(usize, usize)> = hay

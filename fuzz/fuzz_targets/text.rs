@@ -89,8 +89,7 @@ fuzz_target!(|data: &[u8]| {
     // Blocks of a stream.
     let terminator = if flags & 1 != 0 { *terminator } else { b'\n' };
     let max_record = usize::from(*limit % 64);
-    let mut pipeline = ReaderPipeline::new();
-    pipeline
+    let pipeline = ReaderPipeline::new()
         .chunk_size(1 + chunk % 32)
         .terminator(terminator)
         .max_record(max_record)
