@@ -145,7 +145,7 @@ fuzz_target!(|data: &[u8]| {
         };
         let mut streamed = Vec::new();
         searcher
-            .find_reader(reader, usize::from(*chunk % 48), |batch| {
+            .find_reader(reader, chunk % 48, |batch| {
                 streamed.extend(batch.iter().map(|m| (m.start, m.pattern)));
                 ControlFlow::Continue(())
             })
