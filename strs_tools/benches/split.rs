@@ -172,5 +172,35 @@ fn sequential(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sequential);
+/// The quoting and stripping paths (state machine, then `finish`), which the
+/// plain benches above never enter: CSV-like text with quoted fields.
+fn quoted(c: &mut Criterion) {
+    let csv = String::from_utf8(strs_testdata::csv_quoted(32 << 20).bytes).expect("generated CSV is UTF-8");
+    let mut g = c.benchmark_group("split_quoted");
+    g.sample_size(10).throughput(Throughput::Bytes(csv.len() as u64));
+    let quoting = split()
+        .delimiters([",", "\n"])
+        .quoting(true)
+        .preserving_empty(true)
+        .build()
+        .unwrap();
+    // No peer splits with these quotes; the count must at least be stable.
+    let quoted_pieces = quoting.split(&csv).count();
+    g.bench_function("strs_tools quoting count", |b| {
+        b.iter(|| assert_eq!(quoting.split(&csv).count(), quoted_pieces))
+    });
+    let stripping = split()
+        .delimiters([",", "\n"])
+        .stripping(true)
+        .preserving_delimiters(false)
+        .build()
+        .unwrap();
+    let stripped = csv.split([',', '\n']).filter(|s| !s.trim().is_empty()).count();
+    g.bench_function("strs_tools stripping count", |b| {
+        b.iter(|| assert_eq!(stripping.split(&csv).count(), stripped))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, sequential, quoted);
 criterion_main!(benches);

@@ -262,11 +262,9 @@ impl DelimiterSet {
         let tail = hay.get(from..)?;
         let single = |i: Option<usize>| {
             let start = from + i?;
-            let id = *self
-                .ids
-                .iter()
-                .find(|&&id| self.patterns[id][0] == hay[start])
-                .expect("memchr stops only at a byte of the set");
+            let id = self.ids.iter().find(|&&id| self.patterns[id][0] == hay[start]);
+            debug_assert!(id.is_some(), "memchr stopped at a byte outside the set");
+            let id = *id?;
             Some(Match {
                 start,
                 end: start + 1,

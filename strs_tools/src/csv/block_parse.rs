@@ -10,10 +10,10 @@
 //! the first record start after them. Errors are therefore found by whichever
 //! parser sees them first in input order, with the same kind and position.
 
-use super::blocks::{dispatch, misread_quotes, odd_mask, prefix_xor, BlockTask, Classes, Kernel, BLOCK};
 use super::dialect::Dialect;
 use super::scalar::parse_records_scalar;
 use super::unit::{Limits, Unit, UnitError, COMPLEX, QUOTED};
+use crate::blocks::{dispatch, misread_quotes, odd_mask, prefix_xor, BlockTask, Kernel, BLOCK};
 
 /// Whether quote parity can describe this dialect: an escape byte makes the byte
 /// after it content, which parity cannot see.
@@ -39,7 +39,7 @@ pub(crate) fn parse(
         unit,
         from: start,
     };
-    dispatch(Classes::of(d), Run { parser, start })
+    dispatch(d.classes(), Run { parser, start })
 }
 
 struct Run<'a> {
@@ -171,7 +171,14 @@ impl BlockParser<'_> {
             if m.quote != 0 {
                 inside = prefix_xor(m.quote) ^ m.quote ^ parity;
                 let after = input.get(at + BLOCK).map_or(1, |&b| d.quote_neighbour(b));
-                if misread_quotes(d, m.quote, field_ends, inside, (syntax_before, after, 63)) != 0 {
+                if misread_quotes(
+                    d.double_quote,
+                    m.quote,
+                    field_ends,
+                    inside,
+                    (syntax_before, after, 63),
+                ) != 0
+                {
                     break Ok(at + BLOCK);
                 }
                 // From the count, not the prefix XOR: the next block waits on

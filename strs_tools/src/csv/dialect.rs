@@ -1,6 +1,7 @@
 //! The dialect: which bytes mean what. Validated once by the builder, then shared
 //! read-only by every chunk worker.
 
+use crate::blocks::Classes;
 use crate::swar::splat;
 
 /// How records end.
@@ -110,6 +111,15 @@ impl Dialect {
             Terminator::Crlf => (b'\n', b'\r'),
             Terminator::Byte(t) => (t, t),
         }
+    }
+
+    /// The bytes the block kernels classify for this dialect.
+    pub(crate) fn classes(&self) -> Classes {
+        Classes::new(
+            self.delimiter,
+            self.quoting.then_some(self.quote),
+            self.term_bytes(),
+        )
     }
 
     /// The bytes that identify the dialect in an encoded range summary:

@@ -49,10 +49,7 @@
 //! assert_eq!(notes[1][0].as_deref(), Some(&b"cold\nand \"far\""[..]));
 //! ```
 
-// The SIMD block kernels need `unsafe`; it is allowed in that module only.
 mod block_parse;
-#[allow(unsafe_code)]
-pub(crate) mod blocks;
 mod dialect;
 mod error;
 mod machine;

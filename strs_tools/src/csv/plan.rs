@@ -19,11 +19,9 @@ use memchr::memchr;
 #[cfg(test)]
 use memchr::{memchr2_iter, memchr3_iter};
 
-use super::blocks::{
-    block_at, dispatch, misread_quotes, odd_mask, prefix_xor, BlockTask, Classes, Kernel, BLOCK,
-};
 use super::dialect::Dialect;
 use super::machine::State;
+use crate::blocks::{block_at, dispatch, misread_quotes, odd_mask, prefix_xor, BlockTask, Kernel, BLOCK};
 use crate::parallel::plan::chunk_ranges;
 
 /// The length of a UTF-8 byte-order mark at the start of `input` (0 or 3): csv-core
@@ -115,7 +113,7 @@ pub(crate) fn summarize_data(
     at: u64,
 ) -> ChunkSummary {
     let mut s = dispatch(
-        Classes::of(d),
+        d.classes(),
         Summarize {
             d,
             input: data,
@@ -366,8 +364,8 @@ impl<K: Kernel> Blocks<'_, K> {
         // Entered at parity 0, a quote with an even count before it opens
         // quotes, an odd one closes them; entered at parity 1, the reverse.
         let outside = (before, after, last);
-        bad.0 |= misread_quotes(d, quotes, field_ends, odd_before, outside);
-        bad.1 |= misread_quotes(d, quotes, field_ends, !odd_before, outside);
+        bad.0 |= misread_quotes(d.double_quote, quotes, field_ends, odd_before, outside);
+        bad.1 |= misread_quotes(d.double_quote, quotes, field_ends, !odd_before, outside);
     }
 }
 

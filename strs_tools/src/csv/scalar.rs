@@ -10,7 +10,7 @@ use memchr::{memchr, memchr2};
 use super::dialect::Dialect;
 use super::error::ErrorKind;
 use super::unit::{Limits, Unit, UnitError, COMPLEX, QUOTED};
-use crate::swar::{equal_bytes, splat};
+use crate::swar::{equal_bytes, nonzero_bytes, splat, HIGH_BYTES};
 
 /// The first delimiter or terminator byte in `b[from..]`, or `b.len()`.
 ///
@@ -158,8 +158,13 @@ impl<const CHECKS: bool> UnitParser<'_, CHECKS> {
         let mut pos = start;
         while let Some(word) = b.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
             let w = u64::from_le_bytes(*word);
-            let mut hits =
-                equal_bytes(w, delimiter) | equal_bytes(w, t1) | equal_bytes(w, t2) | equal_bytes(w, quote);
+            // Any of the four bytes: `equal_bytes(w, a) | equal_bytes(w, b) | ..`,
+            // with the complement taken once.
+            let mut hits = !(nonzero_bytes(w ^ delimiter)
+                & nonzero_bytes(w ^ t1)
+                & nonzero_bytes(w ^ t2)
+                & nonzero_bytes(w ^ quote))
+                & HIGH_BYTES;
             while hits != 0 {
                 let at = pos + (hits.trailing_zeros() / 8) as usize;
                 hits &= hits - 1;

@@ -1,7 +1,6 @@
 //! The fast parser and the chunk planner against the slow state machine, in
 //! lockstep, over hand cases at every chunk size.
 
-use super::blocks::tests::with_each_kernel;
 use super::dialect::{Dialect, Terminator};
 use super::machine::naive_parse;
 use super::parse::{parse_records, parse_unit};
@@ -9,6 +8,7 @@ use super::plan::{bom_len, data_chunks, summarize, summarize_memchr, walk};
 use super::scalar::parse_records_scalar;
 use super::unit::{Limits, Parsed, Unit};
 use super::{CsvParser, CsvParserBuilder};
+use crate::blocks::tests::with_each_kernel;
 
 const LENIENT: Limits = Limits {
     max_field_size: usize::MAX,

@@ -18,9 +18,9 @@ use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelExte
 use super::fill::{self, Slots};
 use super::stitch::{plan_split, SplitPlan};
 use super::{pool, NumaStringProcessor};
-use crate::csv::blocks::ByteMasks;
+use crate::blocks::ByteMasks;
 use crate::string::scan::{RawSegment, ScanState, Space};
-use crate::string::{byte_split, str_split, ByteSplit, Split, SplitOptions, SplitType};
+use crate::string::{emit_bytes, emit_str, ByteSplit, Split, SplitOptions, SplitType};
 
 /// Which pool a split runs on.
 #[derive(Clone, Debug)]
@@ -73,6 +73,16 @@ pub(crate) trait SplitItem<'a>: Send + Sized {
 
     /// The pieces `options` make of one raw segment, fed to `folder`.
     fn finish<F: Folder<Self>>(options: &SplitOptions, src: Source<'a>, seg: &RawSegment, folder: F) -> F;
+}
+
+/// Feeds what `emit` produces to a by-value folder.
+fn fold_emitted<T, F: Folder<T>>(folder: F, emit: impl FnOnce(&mut dyn FnMut(T))) -> F {
+    let mut slot = Some(folder);
+    emit(&mut |item| {
+        let folder = slot.take().expect("the folder is put back after every item");
+        slot = Some(folder.consume(item));
+    });
+    slot.expect("the folder is put back after every item")
 }
 
 /// The segments (and, if asked, delimiters) of an unquoted, unstripped split,
@@ -135,16 +145,8 @@ impl<'a> SplitItem<'a> for Split<'a> {
         }
     }
 
-    fn finish<F: Folder<Self>>(
-        options: &SplitOptions,
-        src: Source<'a>,
-        seg: &RawSegment,
-        mut folder: F,
-    ) -> F {
-        for piece in options.finish(src.bytes, seg, Self::SPACE).into_iter().flatten() {
-            folder = folder.consume(str_split(src.text, piece));
-        }
-        folder
+    fn finish<F: Folder<Self>>(options: &SplitOptions, src: Source<'a>, seg: &RawSegment, folder: F) -> F {
+        fold_emitted(folder, |out| emit_str(options, src.text, seg, out))
     }
 }
 
@@ -162,16 +164,8 @@ impl<'a> SplitItem<'a> for ByteSplit<'a> {
         }
     }
 
-    fn finish<F: Folder<Self>>(
-        options: &SplitOptions,
-        src: Source<'a>,
-        seg: &RawSegment,
-        mut folder: F,
-    ) -> F {
-        for piece in options.finish(src.bytes, seg, Self::SPACE).into_iter().flatten() {
-            folder = folder.consume(byte_split(src.bytes, piece));
-        }
-        folder
+    fn finish<F: Folder<Self>>(options: &SplitOptions, src: Source<'a>, seg: &RawSegment, folder: F) -> F {
+        fold_emitted(folder, |out| emit_bytes(options, src.bytes, seg, out))
     }
 }
 

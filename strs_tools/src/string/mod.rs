@@ -22,7 +22,7 @@ mod split;
 pub use crate::matcher::BuildError;
 #[doc(hidden)]
 pub use split::IntoDelimiters;
-pub(crate) use split::{byte_split, str_split};
+pub(crate) use split::{emit_bytes, emit_str};
 pub use split::{
     split, ByteSplit, ByteSplitIterator, Split, SplitBuilder, SplitIterator, SplitOptions, SplitType,
 };

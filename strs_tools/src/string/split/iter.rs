@@ -16,7 +16,7 @@ pub(crate) struct Pieces<'a> {
     space: Space,
     state: ScanState,
     /// A delimiter piece waiting behind the segment piece just returned.
-    queued: Option<Piece>,
+    queued: Option<(usize, usize)>,
     /// No quoting and no stripping: segments are exactly the text between
     /// matches, so the scan needs no state machine (the hot path).
     plain: bool,
@@ -38,8 +38,12 @@ impl<'a> Pieces<'a> {
 
     #[inline]
     fn next_piece(&mut self) -> Option<Piece> {
-        if let Some(piece) = self.queued.take() {
-            return Some(piece);
+        if let Some((s, e)) = self.queued.take() {
+            return Some(Piece {
+                text: Text::Range(s, e),
+                typ: SplitType::Delimiter,
+                was_quoted: false,
+            });
         }
         if self.plain {
             return self.next_plain_piece();
@@ -49,14 +53,18 @@ impl<'a> Pieces<'a> {
                 .options
                 .scanner(self.space)
                 .advance(self.hay, &mut self.state, self.hay.len())?;
-            let [segment, delimiter] = self.options.finish(self.hay, &seg, self.space);
-            match segment {
-                Some(piece) => {
-                    self.queued = delimiter;
-                    return Some(piece);
+            let mut first = None;
+            let mut queued = None;
+            self.options.finish(self.hay, &seg, self.space, |p| {
+                if first.is_none() {
+                    first = Some(p);
+                } else if let Text::Range(s, e) = p.text {
+                    queued = Some((s, e));
                 }
-                None if delimiter.is_some() => return delimiter,
-                None => {}
+            });
+            self.queued = queued;
+            if first.is_some() {
+                return first;
             }
         }
     }
@@ -75,7 +83,7 @@ impl<'a> Pieces<'a> {
                 Some(m) => {
                     self.state.pos = m.end;
                     if options.preserving_delimiters {
-                        self.queued = Some(Piece::delimiter(m.start, m.end));
+                        self.queued = Some((m.start, m.end));
                     }
                     m.start
                 }
@@ -91,8 +99,12 @@ impl<'a> Pieces<'a> {
                     was_quoted: false,
                 });
             }
-            if let Some(piece) = self.queued.take() {
-                return Some(piece);
+            if let Some((s, e)) = self.queued.take() {
+                return Some(Piece {
+                    text: Text::Range(s, e),
+                    typ: SplitType::Delimiter,
+                    was_quoted: false,
+                });
             }
         }
     }

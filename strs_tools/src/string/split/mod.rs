@@ -10,5 +10,5 @@ mod record;
 pub use builder::{split, IntoDelimiters, SplitBuilder};
 pub use iter::{ByteSplitIterator, SplitIterator};
 pub use options::SplitOptions;
-pub(crate) use options::{byte_split, str_split};
+pub(crate) use options::{emit_bytes, emit_str};
 pub use record::{ByteSplit, Split, SplitType};

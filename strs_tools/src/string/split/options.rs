@@ -46,33 +46,11 @@ pub(crate) enum Text {
     Unescaped(Vec<u8>, usize, usize),
 }
 
-impl std::fmt::Debug for Text {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Text::Range(s, e) => write!(f, "{s}..{e}"),
-            Text::Unescaped(_, s, e) => write!(f, "unescaped {s}..{e}"),
-        }
-    }
-}
-
 /// A finished piece, before it is typed as `&str` or bytes.
-#[derive(Debug)]
 pub(crate) struct Piece {
     pub(crate) text: Text,
     pub(crate) typ: SplitType,
     pub(crate) was_quoted: bool,
-}
-
-impl Piece {
-    /// The piece of a matched delimiter at `start..end`.
-    #[inline]
-    pub(crate) fn delimiter(start: usize, end: usize) -> Piece {
-        Piece {
-            text: Text::Range(start, end),
-            typ: SplitType::Delimiter,
-            was_quoted: false,
-        }
-    }
 }
 
 impl SplitOptions {
@@ -135,24 +113,28 @@ impl SplitOptions {
         }
     }
 
-    /// Applies the options to one raw segment: the segment's piece (unless it
-    /// is dropped as empty), then its delimiter's (if delimiters are kept and
-    /// the segment has one). Shared by the sequential and parallel splits,
-    /// which is why they agree.
+    /// Applies the options to one raw segment, producing zero, one or two pieces
+    /// (the segment, then its delimiter). Shared by the sequential and parallel
+    /// splits, which is why they agree.
     #[inline]
-    pub(crate) fn finish(&self, hay: &[u8], seg: &RawSegment, space: Space) -> [Option<Piece>; 2] {
-        let delimiter = match (self.preserving_delimiters, seg.delimiter) {
-            (true, Some((s, e))) => Some(Piece::delimiter(s, e)),
-            _ => None,
-        };
+    pub(crate) fn finish(&self, hay: &[u8], seg: &RawSegment, space: Space, mut out: impl FnMut(Piece)) {
         if self.quotes.is_none() && !self.stripping {
-            // The hot case, spelled out: the segment as it is.
-            let segment = (seg.end > seg.start || self.preserving_empty).then_some(Piece {
-                text: Text::Range(seg.start, seg.end),
-                typ: SplitType::Delimited,
-                was_quoted: false,
-            });
-            return [segment, delimiter];
+            // The hot case, spelled out: the segment as it is, then its delimiter.
+            if seg.end > seg.start || self.preserving_empty {
+                out(Piece {
+                    text: Text::Range(seg.start, seg.end),
+                    typ: SplitType::Delimited,
+                    was_quoted: false,
+                });
+            }
+            if let (true, Some((s, e))) = (self.preserving_delimiters, seg.delimiter) {
+                out(Piece {
+                    text: Text::Range(s, e),
+                    typ: SplitType::Delimiter,
+                    was_quoted: false,
+                });
+            }
+            return;
         }
         let quoted = seg.quote.filter(|q| self.is_whole_quote(hay, seg, q, space));
         let piece = match quoted {
@@ -189,7 +171,16 @@ impl SplitOptions {
         // An explicitly quoted empty string (`""`) is kept: quoting it says it
         // matters.
         let empty = matches!(piece.text, Text::Range(s, e) if s == e) && !piece.was_quoted;
-        [(!empty || self.preserving_empty).then_some(piece), delimiter]
+        if !empty || self.preserving_empty {
+            out(piece);
+        }
+        if let (true, Some((s, e))) = (self.preserving_delimiters, seg.delimiter) {
+            out(Piece {
+                text: Text::Range(s, e),
+                typ: SplitType::Delimiter,
+                was_quoted: false,
+            });
+        }
     }
 
     /// Is the segment exactly one quoted section (give or take the whitespace
@@ -261,6 +252,15 @@ pub(crate) fn unescape(content: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Text::Range(s, e) => write!(f, "{s}..{e}"),
+            Text::Unescaped(_, s, e) => write!(f, "unescaped {s}..{e}"),
+        }
+    }
+}
+
 /// Converts a piece of a `&str` source. Every range the scan produces lies on
 /// character boundaries (delimiters, quotes and escapes are whole characters),
 /// so the checked slice never fails; resolved escapes keep text valid UTF-8.
@@ -298,4 +298,27 @@ pub(crate) fn byte_split<'a>(src: &'a [u8], piece: Piece) -> ByteSplit<'a> {
         end,
         was_quoted: piece.was_quoted,
     }
+}
+
+/// Emits the finished pieces of one raw segment as [`Split`]s: the conversion the
+/// parallel split applies per segment, identical to the sequential iterator's.
+#[inline]
+pub(crate) fn emit_str<'a>(
+    options: &SplitOptions,
+    src: &'a str,
+    seg: &RawSegment,
+    mut out: impl FnMut(Split<'a>),
+) {
+    options.finish(src.as_bytes(), seg, Space::Unicode, |p| out(str_split(src, p)));
+}
+
+/// The bytes twin of [`emit_str`].
+#[inline]
+pub(crate) fn emit_bytes<'a>(
+    options: &SplitOptions,
+    src: &'a [u8],
+    seg: &RawSegment,
+    mut out: impl FnMut(ByteSplit<'a>),
+) {
+    options.finish(src, seg, Space::Ascii, |p| out(byte_split(src, p)));
 }

@@ -1,7 +1,8 @@
 //! Classification of 64-byte blocks into bitmasks: bit `i` of a mask is set when
 //! byte `i` of the block is a quote, a terminator byte or the delimiter. The
-//! record counter (`plan.rs`) and the block parser (`block_parse.rs`) work on
-//! these masks:
+//! CSV record counter (`csv/plan.rs`) and block parser (`csv/block_parse.rs`)
+//! work on these masks, and the parallel split finds a dense delimiter byte
+//! with them ([`ByteMasks`]):
 //! quote state for a whole block comes from one prefix XOR, and structure is
 //! found by walking set bits instead of bytes (the technique of simdjson and
 //! simd-csv).
@@ -16,7 +17,6 @@
 //! value exists only after run-time detection of its instructions, and every load
 //! reads inside a `&[u8; 64]`.
 
-use super::dialect::Dialect;
 use crate::swar::{equal_bytes, splat};
 
 /// The bytes per block.
@@ -42,12 +42,13 @@ pub(crate) struct Classes {
 }
 
 impl Classes {
-    pub(crate) fn of(d: &Dialect) -> Classes {
-        let (t1, t2) = d.term_bytes();
+    /// The classes of a dialect: its field delimiter, its quote (`None`: no
+    /// quoting) and its one or two terminator bytes.
+    pub(crate) fn new(delimiter: u8, quote: Option<u8>, (t1, t2): (u8, u8)) -> Classes {
         Classes {
-            delimiter: d.delimiter,
-            quote: d.quote,
-            quoting: d.quoting,
+            delimiter,
+            quote: quote.unwrap_or(delimiter),
+            quoting: quote.is_some(),
             t1,
             t2,
         }
@@ -412,8 +413,8 @@ mod avx2 {
     }
 }
 
-/// The quotes of a block that parity would wrongly take for syntax, given which
-/// bytes are inside quotes (`inside`: for a quote, that the quotes before it are
+/// The quotes of a block that parity would wrongly take for syntax (in CSV,
+/// `double_quote`: whether `""` escapes a quote), given which bytes are inside quotes (`inside`: for a quote, that the quotes before it are
 /// odd, so that it closes them): an opening quote whose preceding byte may not
 /// stand there, or a closing quote whose next byte may not. The bytes that may
 /// are the field ends (`field_ends`) and, with `""` escaping, quotes; `before` and
@@ -421,13 +422,13 @@ mod avx2 {
 /// byte is `last`.
 #[inline(always)]
 pub(crate) fn misread_quotes(
-    d: &Dialect,
+    double_quote: bool,
     quotes: u64,
     field_ends: u64,
     inside: u64,
     (before, after, last): (u64, u64, u32),
 ) -> u64 {
-    let syntax = if d.double_quote {
+    let syntax = if double_quote {
         field_ends | quotes
     } else {
         field_ends
@@ -580,10 +581,9 @@ pub(crate) mod tests {
     /// generic code above the kernels is tested with each, not only the
     /// fastest), up to the first error.
     pub(crate) fn with_each_kernel<E>(mut f: impl FnMut(KernelKind) -> Result<(), E>) -> Result<(), E> {
-        let d = Dialect::new(b',', b'"', true, true, None, crate::csv::Terminator::Crlf);
         let mut result = Ok(());
         for kind in KernelKind::ALL {
-            if result.is_ok() && dispatch_with(kind, Classes::of(&d), ()).is_ok() {
+            if result.is_ok() && dispatch_with(kind, Classes::byte(b','), ()).is_ok() {
                 FORCED.with(|forced| forced.set(Some(kind)));
                 result = f(kind);
             }
@@ -596,16 +596,16 @@ pub(crate) mod tests {
         type Output = ();
         fn run<K: Kernel>(self, _: K) {}
     }
-    use crate::csv::Terminator;
     use proptest::prelude::*;
 
-    fn naive(d: &Dialect, block: &[u8; BLOCK]) -> (Masks, u64) {
+    fn naive(c: &Classes, block: &[u8; BLOCK]) -> (Masks, u64) {
         let mut m = Masks::default();
         let mut field_ends = 0;
         for (i, &b) in block.iter().enumerate() {
-            m.quote |= u64::from(d.quoting && b == d.quote) << i;
-            m.term |= u64::from(d.is_term(b)) << i;
-            field_ends |= u64::from(b == d.delimiter || d.is_term(b)) << i;
+            let term = b == c.t1 || b == c.t2;
+            m.quote |= u64::from(c.quoting && b == c.quote) << i;
+            m.term |= u64::from(term) << i;
+            field_ends |= u64::from(b == c.delimiter || term) << i;
         }
         (m, field_ends)
     }
@@ -619,9 +619,8 @@ pub(crate) mod tests {
         }
     }
 
-    fn check(d: &Dialect, block: &[u8; BLOCK]) {
-        let expected = naive(d, block);
-        let classes = Classes::of(d);
+    fn check(classes: Classes, block: &[u8; BLOCK]) {
+        let expected = naive(&classes, block);
         // Every kernel this CPU has (all three on the CI machine).
         for kind in KernelKind::ALL {
             if let Ok(masks) = dispatch_with(kind, classes, MasksOf(block)) {
@@ -630,12 +629,13 @@ pub(crate) mod tests {
         }
     }
 
-    fn dialects() -> [Dialect; 3] {
+    fn dialects() -> [Classes; 4] {
         [
-            Dialect::new(b',', b'"', true, true, None, Terminator::Crlf),
-            Dialect::new(b'\t', b'\'', false, true, None, Terminator::Byte(b';')),
+            Classes::new(b',', Some(b'"'), (b'\n', b'\r')),
+            Classes::new(b'\t', None, (b';', b';')),
             // Bytes with the high bit set, and 0x80/0xff neighbours in the data.
-            Dialect::new(0xff, 0x80, true, true, None, Terminator::Byte(0x00)),
+            Classes::new(0xff, Some(0x80), (0x00, 0x00)),
+            Classes::byte(b'\n'),
         ]
     }
 
@@ -647,8 +647,8 @@ pub(crate) mod tests {
                         Just(0x7fu8), Just(0x01u8), any::<u8>()],
             BLOCK)) {
             let block: [u8; BLOCK] = bytes.try_into().unwrap();
-            for d in dialects() {
-                check(&d, &block);
+            for classes in dialects() {
+                check(classes, &block);
             }
         }
 
