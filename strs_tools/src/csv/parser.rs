@@ -199,10 +199,14 @@ impl CsvParserBuilder {
     }
 
     /// The longest record the reader entry points hold in memory (default
-    /// [`CsvParser::DEFAULT_MAX_RECORD`]): a longer record is an
-    /// [`ErrorKind::RecordTooLong`] error naming its position. Records up to the
-    /// window size are always accepted, so the effective limit is
-    /// `max(max_record, window)`. Counting holds no record and has no limit.
+    /// [`CsvParser::DEFAULT_MAX_RECORD`]), in raw bytes without its terminator
+    /// (empty lines after a record count as part of it, since the reader holds
+    /// them until the next record starts): a longer record is an
+    /// [`ErrorKind::RecordTooLong`] error naming its position, unless its end arrives in the same read as the bytes that take
+    /// it past the limit (so a record more than a window longer than the limit
+    /// is always refused). Records up to the window size are always accepted,
+    /// so the effective limit is `max(max_record, window)`. Counting holds no
+    /// record and has no limit.
     pub fn max_record(&mut self, bytes: usize) -> &mut Self {
         self.max_record = bytes;
         self

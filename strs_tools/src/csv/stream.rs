@@ -76,6 +76,11 @@ where
     }
 }
 
+/// Bytes past a record of the limit's length that the reader may hold before it
+/// sees where the record ends: a two-byte terminator (`\r\n`) and the one byte
+/// a summary needs after its chunk.
+const RECORD_END_SLACK: u64 = 3;
+
 /// The bytes of the stream being worked on: `data[..filled]` are the input's
 /// bytes from `offset` on.
 struct Window {
@@ -366,7 +371,11 @@ impl CsvParser {
                 carry = upto;
             }
             let keep_from = carry.min(reading.needed_from());
-            let too_long = !cur.eof && cur.end() - carry > limit as u64;
+            // The record at `carry` is too long only once more than the limit
+            // is held beyond what its end can take: a record of exactly the
+            // limit is known to end only after its terminator and the byte
+            // the walk leaves for the next read.
+            let too_long = !cur.eof && cur.end() - carry > limit as u64 + RECORD_END_SLACK;
             let last_round = cur.eof || failed.is_some() || too_long;
             let pipelined = !last_round && cur.end() - keep_from <= (self.window / 2) as u64;
             let mut parsed = None;

@@ -8,7 +8,7 @@ use std::io::{self, Read};
 use std::ops::ControlFlow;
 
 use proptest::prelude::*;
-use strs_tools::csv::{CsvParser, CsvParserBuilder, Error, ErrorKind, Record, RecordSink};
+use strs_tools::csv::{CsvParser, CsvParserBuilder, Error, ErrorKind, Record, RecordSink, Terminator};
 
 use crate::common::CSV_HOSTILE;
 
@@ -298,5 +298,61 @@ proptest! {
     #[test]
     fn reader_equals_the_parse_in_memory(input in tiny_input(), window in 1usize..20) {
         check(&input, &[window]);
+    }
+}
+
+/// Found by fuzzing: `n\n"` with `window(1).max_record(1)` failed with
+/// `RecordTooLong` at the one-byte first record, which the limit allows: the
+/// reader held the record, its terminator and one byte more, and counted them
+/// all against the limit. A record of exactly the limit is read whole, after
+/// any records, with either terminator, at any window up to the limit; a
+/// record longer than the limit plus a window is refused at its first byte.
+#[test]
+fn a_record_of_exactly_the_limit_is_accepted_and_a_much_longer_one_is_not() {
+    for limit in 1..12usize {
+        for window in 1..=limit {
+            for (term, terminator) in [
+                ("\n", Terminator::Crlf),
+                ("\r\n", Terminator::Crlf),
+                ("\n", Terminator::Byte(b'\n')),
+            ] {
+                for lead in 0..3usize {
+                    let p = CsvParser::builder()
+                        .has_headers(false)
+                        .flexible(true)
+                        .terminator(terminator)
+                        .window(window)
+                        .max_record(limit)
+                        .build()
+                        .unwrap();
+                    let with_record = |len: usize| {
+                        let mut input = Vec::new();
+                        for i in 0..lead {
+                            input.extend_from_slice(format!("{i}{term}").as_bytes());
+                        }
+                        let at = input.len() as u64;
+                        input.extend(std::iter::repeat_n(b'x', len));
+                        input.extend_from_slice(format!("{term}\"{term}").as_bytes());
+                        (input, at)
+                    };
+                    let case = (limit, window, term, lead);
+                    let (input, _) = with_record(limit);
+                    let mut lens = Vec::new();
+                    p.for_each_record_reader(&input[..], &mut |r: Record<'_>| {
+                        lens.push(r.byte_range().end - r.byte_range().start);
+                        ControlFlow::Continue(())
+                    })
+                    .unwrap_or_else(|e| panic!("{case:?}: {e}"));
+                    assert_eq!(lens[lead], limit as u64, "{case:?}");
+
+                    let (input, at) = with_record(limit + window + 3);
+                    let err = p
+                        .for_each_record_reader(&input[..], &mut |_: Record<'_>| ControlFlow::Continue(()))
+                        .unwrap_err();
+                    assert_eq!(err.kind(), &ErrorKind::RecordTooLong { limit }, "{case:?}");
+                    assert_eq!(err.position().unwrap().byte, at, "{case:?}");
+                }
+            }
+        }
     }
 }
