@@ -10,40 +10,15 @@
 //! Layout: `[chunk, terminator, limit, flags, reads, sizes..., input...]`.
 #![no_main]
 
-use std::collections::HashMap;
-use std::io::{self, Read};
+mod common;
 
+use std::collections::HashMap;
+
+use common::ShortReads;
 use libfuzzer_sys::fuzz_target;
 use strs_tools::parallel::{
     par_wc, par_word_frequencies, word_frequencies, ReaderPipeline, StreamErrorKind, TextCounts,
 };
-
-/// Hands out `data` in reads of the sizes in `sizes`, in turn (0: `Interrupted`).
-struct ShortReads<'a> {
-    data: &'a [u8],
-    sizes: &'a [u8],
-    turn: usize,
-}
-
-impl Read for ShortReads<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.data.is_empty() || buf.is_empty() {
-            return Ok(0);
-        }
-        let mut size = usize::MAX;
-        if !self.sizes.is_empty() {
-            size = usize::from(self.sizes[self.turn % self.sizes.len()]);
-            self.turn += 1;
-            if size == 0 && self.sizes.iter().any(|&s| s != 0) {
-                return Err(io::ErrorKind::Interrupted.into());
-            }
-        }
-        let n = size.max(1).min(buf.len()).min(self.data.len());
-        buf[..n].copy_from_slice(&self.data[..n]);
-        self.data = &self.data[n..];
-        Ok(n)
-    }
-}
 
 const SPACE: &[u8] = b" \t\n\x0b\x0c\r";
 
